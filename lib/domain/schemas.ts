@@ -1,0 +1,281 @@
+import { z } from 'zod';
+import { CURRENCIES, FORVALTNING_CODES, FUNDER_TYPES, PROGRAMME_CODES } from '../config/catalogues';
+import { isValidIsoDate } from './dates';
+import { AMOUNT_PATTERN, RATE_PATTERN } from './money';
+
+/**
+ * The wire contract. Every input is validated here, by the API and by the importer alike;
+ * the OpenAPI document and the event JSON Schemas are generated from these schemas.
+ */
+
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+export const IsoDateSchema = z
+  .string()
+  .refine(isValidIsoDate, 'must be a calendar date as YYYY-MM-DD')
+  .meta({ description: 'Calendar date in Europe/Copenhagen', example: '2024-10-31' });
+
+export const CurrencySchema = z.enum(CURRENCIES);
+
+export const MoneySchema = z
+  .strictObject({
+    amount: z
+      .string()
+      .regex(AMOUNT_PATTERN, 'must be a decimal string ≥ 0 with at most 2 decimals, e.g. "665462.50"'),
+    currency: CurrencySchema,
+  })
+  .meta({ id: 'Money', example: { amount: '665462.50', currency: 'EUR' } });
+
+export const RateSchema = z
+  .string()
+  .regex(RATE_PATTERN, 'must be a decimal string with at most 6 decimals, e.g. "7.46038"')
+  .refine((rate) => /[1-9]/.test(rate), 'must be greater than 0');
+
+export const ProgrammeSchema = z.enum(PROGRAMME_CODES);
+export const ForvaltningSchema = z.enum(FORVALTNING_CODES);
+export const FunderTypeSchema = z.enum(FUNDER_TYPES);
+export const RoleSchema = z.enum(['COORDINATOR', 'PARTNER', 'ASSOCIATED']);
+export const GrantStatusSchema = z.enum(['APPLIED', 'AWARDED', 'ACTIVE', 'CLOSED', 'REJECTED', 'TERMINATED']);
+export type GrantStatus = z.infer<typeof GrantStatusSchema>;
+
+export const EmailSchema = z.string().trim().toLowerCase().max(254, 'must be at most 254 characters').pipe(z.email('must be an e-mail address'));
+
+export const PersonSchema = z.strictObject({ name: text(200), email: EmailSchema });
+
+export const ReportingPeriodSchema = z.strictObject({ endsOn: IsoDateSchema });
+
+const grantFields = {
+  acronym: text(40),
+  title: text(300),
+  programme: ProgrammeSchema,
+  forvaltning: ForvaltningSchema,
+  unit: text(200).optional(),
+  role: RoleSchema,
+  status: GrantStatusSchema,
+  grantAgreementNumber: z.string().regex(/^\d{1,12}$/, 'must be digits only').optional(),
+  pic: z.string().regex(/^\d{9}$/, 'must be exactly 9 digits').optional(),
+  callId: text(120).optional(),
+  partners: z.array(text(200)).max(100, 'at most 100 partners').optional(),
+  notes: z.string().max(5000, 'must be at most 5000 characters').optional(),
+  startDate: IsoDateSchema,
+  endDate: IsoDateSchema,
+  fundingEndsOn: IsoDateSchema.optional(),
+  awarded: MoneySchema,
+  exchangeRateToDkk: RateSchema.optional(),
+  projectLead: PersonSchema,
+  watchers: z.array(EmailSchema).max(20, 'at most 20 watchers').optional(),
+  reportingPeriods: z.array(ReportingPeriodSchema).max(20, 'at most 20 reporting periods').optional(),
+  alertLeadDays: z
+    .array(z.number().int('must be whole days').min(1, 'must be at least 1').max(365, 'must be at most 365'))
+    .min(1, 'give at least one threshold or leave it out')
+    .max(10, 'at most 10 thresholds')
+    .optional(),
+};
+
+export type GrantFields = {
+  [K in keyof typeof grantFields]: z.infer<(typeof grantFields)[K]>;
+};
+
+interface Issue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Rules that span fields; applied to a new grant and to a grant with a patch applied. */
+export const grantRuleIssues = (grant: Partial<GrantFields>): Issue[] => {
+  const issues: Issue[] = [];
+  const { startDate, endDate, fundingEndsOn, programme, grantAgreementNumber, awarded } = grant;
+  if (startDate && endDate && endDate < startDate) {
+    issues.push({ path: ['endDate'], message: 'must be on or after startDate' });
+  }
+  if (startDate && fundingEndsOn && fundingEndsOn < startDate) {
+    issues.push({ path: ['fundingEndsOn'], message: 'must be on or after startDate' });
+  }
+  if (grantAgreementNumber && programme === 'H2020' && !/^\d{6}$/.test(grantAgreementNumber)) {
+    issues.push({ path: ['grantAgreementNumber'], message: 'an H2020 grant agreement number has 6 digits' });
+  }
+  if (grantAgreementNumber && programme === 'HORIZON_EUROPE' && !/^101\d{6}$/.test(grantAgreementNumber)) {
+    issues.push({
+      path: ['grantAgreementNumber'],
+      message: 'a Horizon Europe grant agreement number has 9 digits starting with 101',
+    });
+  }
+  if (awarded?.currency === 'DKK' && grant.exchangeRateToDkk !== undefined && grant.exchangeRateToDkk !== null) {
+    issues.push({ path: ['exchangeRateToDkk'], message: 'applies only to grants awarded in another currency' });
+  }
+  if (awarded && awarded.currency !== 'DKK' && awarded.currency !== 'EUR' && !grant.exchangeRateToDkk) {
+    issues.push({
+      path: ['exchangeRateToDkk'],
+      message: `is required for grants awarded in ${awarded.currency} (only EUR has a default rate)`,
+    });
+  }
+  grant.reportingPeriods?.forEach((period, index) => {
+    if (startDate && period.endsOn < startDate) {
+      issues.push({ path: ['reportingPeriods', index, 'endsOn'], message: 'must be on or after startDate' });
+    }
+  });
+  return issues;
+};
+
+export const GrantInputSchema = z
+  .strictObject(grantFields)
+  .superRefine((grant, ctx) => {
+    for (const issue of grantRuleIssues(grant)) ctx.addIssue({ code: 'custom', ...issue });
+  })
+  .meta({ id: 'GrantInput' });
+export type GrantInput = z.infer<typeof GrantInputSchema>;
+
+/** Optional fields may be cleared with null in a patch. */
+const clearable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
+
+export const GrantPatchSchema = z
+  .strictObject({
+    acronym: grantFields.acronym.optional(),
+    title: grantFields.title.optional(),
+    programme: grantFields.programme.optional(),
+    forvaltning: grantFields.forvaltning.optional(),
+    unit: clearable(text(200)),
+    role: grantFields.role.optional(),
+    status: grantFields.status.optional(),
+    grantAgreementNumber: clearable(z.string().regex(/^\d{1,12}$/, 'must be digits only')),
+    pic: clearable(z.string().regex(/^\d{9}$/, 'must be exactly 9 digits')),
+    callId: clearable(text(120)),
+    partners: clearable(z.array(text(200)).max(100, 'at most 100 partners')),
+    notes: clearable(z.string().max(5000, 'must be at most 5000 characters')),
+    startDate: IsoDateSchema.optional(),
+    endDate: IsoDateSchema.optional(),
+    fundingEndsOn: clearable(IsoDateSchema),
+    awarded: MoneySchema.optional(),
+    exchangeRateToDkk: clearable(RateSchema),
+    projectLead: PersonSchema.optional(),
+    watchers: clearable(grantFields.watchers.unwrap()),
+    reportingPeriods: clearable(grantFields.reportingPeriods.unwrap()),
+    alertLeadDays: clearable(grantFields.alertLeadDays.unwrap()),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'name at least one field to change' })
+  .meta({ id: 'GrantPatch' });
+export type GrantPatch = z.infer<typeof GrantPatchSchema>;
+
+export const PaymentKindSchema = z.enum(['PREFINANCING', 'INTERIM', 'BALANCE', 'OTHER']);
+
+export const PaymentInputSchema = z
+  .strictObject({
+    receivedOn: IsoDateSchema,
+    amount: MoneySchema,
+    amountDkk: MoneySchema.refine((m) => m.currency === 'DKK', {
+      message: 'must be in DKK',
+      path: ['currency'],
+    }).optional(),
+    kind: PaymentKindSchema,
+    reference: text(200).optional(),
+    note: z.string().max(2000, 'must be at most 2000 characters').optional(),
+  })
+  .meta({ id: 'PaymentInput' });
+export type PaymentInput = z.infer<typeof PaymentInputSchema>;
+
+export const DeadlineKindSchema = z.enum([
+  'PERIODIC_REPORT',
+  'FINAL_REPORT',
+  'DELIVERABLE',
+  'MILESTONE',
+  'PAYMENT_REQUEST',
+  'AUDIT',
+  'AMENDMENT',
+  'OTHER',
+]);
+export const DeadlineStatusSchema = z.enum(['OPEN', 'DONE', 'WAIVED']);
+export type DeadlineStatus = z.infer<typeof DeadlineStatusSchema>;
+
+export const DeadlineInputSchema = z
+  .strictObject({ kind: DeadlineKindSchema, title: text(200), dueOn: IsoDateSchema })
+  .meta({ id: 'DeadlineInput' });
+export type DeadlineInput = z.infer<typeof DeadlineInputSchema>;
+
+export const DeadlinePatchSchema = z.strictObject({ status: DeadlineStatusSchema }).meta({ id: 'DeadlinePatch' });
+
+// ---- Representations returned by the API and carried in events ----
+
+export const PaymentSchema = z
+  .strictObject({
+    paymentId: z.string(),
+    receivedOn: IsoDateSchema,
+    amount: MoneySchema,
+    amountDkk: MoneySchema,
+    kind: PaymentKindSchema,
+    reference: z.string().optional(),
+    note: z.string().optional(),
+    recordedAt: z.iso.datetime(),
+    recordedBy: z.string(),
+  })
+  .meta({ id: 'Payment' });
+export type PaymentDto = z.infer<typeof PaymentSchema>;
+
+export const DeadlineSchema = z
+  .strictObject({
+    deadlineId: z.string(),
+    kind: DeadlineKindSchema,
+    title: z.string(),
+    dueOn: IsoDateSchema,
+    status: DeadlineStatusSchema,
+    doneOn: IsoDateSchema.optional(),
+    doneBy: z.string().optional(),
+  })
+  .meta({ id: 'Deadline' });
+export type DeadlineDto = z.infer<typeof DeadlineSchema>;
+
+export const GrantSchema = z
+  .strictObject({
+    grantId: z.string(),
+    version: z.number().int().min(1),
+    acronym: z.string(),
+    title: z.string(),
+    programme: ProgrammeSchema,
+    funderType: FunderTypeSchema,
+    forvaltning: ForvaltningSchema,
+    unit: z.string().optional(),
+    role: RoleSchema,
+    status: GrantStatusSchema,
+    grantAgreementNumber: z.string().optional(),
+    pic: z.string().optional(),
+    callId: z.string().optional(),
+    partners: z.array(z.string()),
+    notes: z.string().optional(),
+    startDate: IsoDateSchema,
+    endDate: IsoDateSchema,
+    fundingEndsOn: IsoDateSchema,
+    awarded: MoneySchema,
+    exchangeRateToDkk: z.string(),
+    awardedDkk: MoneySchema,
+    receivedDkk: MoneySchema,
+    outstandingDkk: MoneySchema,
+    projectLead: PersonSchema,
+    watchers: z.array(z.string()),
+    reportingPeriods: z.array(ReportingPeriodSchema),
+    alertLeadDays: z.array(z.number().int()).optional(),
+    payments: z.array(PaymentSchema).optional(),
+    deadlines: z.array(DeadlineSchema).optional(),
+    createdAt: z.iso.datetime(),
+    createdBy: z.string(),
+    updatedAt: z.iso.datetime(),
+    updatedBy: z.string(),
+  })
+  .meta({ id: 'Grant' });
+export type GrantDto = z.infer<typeof GrantSchema>;
+
+export const GrantRefSchema = z
+  .strictObject({ grantId: z.string(), acronym: z.string(), forvaltning: ForvaltningSchema, programme: ProgrammeSchema })
+  .meta({ id: 'GrantRef' });
+export type GrantRef = z.infer<typeof GrantRefSchema>;
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });
