@@ -1,0 +1,106 @@
+import { monthOf } from '../domain/dates';
+import type { DeadlineRecord, GrantRecord, PaymentRecord } from '../domain/grant';
+import type { DetailType } from '../shared/names';
+import { LEDGER_INDEXES } from './tables';
+
+/**
+ * How domain records become ledger items and back. Key formats live here and nowhere else.
+ */
+
+export const keys = {
+  grant: (grantId: string) => ({ pk: `GRANT#${grantId}`, sk: 'GRANT' }),
+  payment: (grantId: string, paymentId: string) => ({ pk: `GRANT#${grantId}`, sk: `PAYMENT#${paymentId}` }),
+  deadline: (grantId: string, deadlineId: string) => ({ pk: `GRANT#${grantId}`, sk: `DEADLINE#${deadlineId}` }),
+  outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'EVENT' }),
+  grantPartition: (grantId: string) => `GRANT#${grantId}`,
+} as const;
+
+export const GRANT_TYPE_PARTITION = 'GRANT';
+export const forvaltningPartition = (code: string) => `FORV#${code}`;
+/** Deadlines by status and month due: a month's partition stays small and a range is a few queries. */
+export const duePartition = (status: string, month: string) => `DUE#${status}#${month}`;
+
+type Item = Record<string, unknown>;
+
+const { grantsByType, grantsByForvaltning, deadlinesByDue } = LEDGER_INDEXES;
+
+export const grantToItem = (grant: GrantRecord): Item => ({
+  ...keys.grant(grant.grantId),
+  type: 'GRANT',
+  [grantsByType.pk]: GRANT_TYPE_PARTITION,
+  [grantsByType.sk]: grant.grantId,
+  [grantsByForvaltning.pk]: forvaltningPartition(grant.forvaltning),
+  [grantsByForvaltning.sk]: grant.grantId,
+  ...grant,
+});
+
+const INDEX_AND_KEY_ATTRIBUTES = new Set([
+  'pk',
+  'sk',
+  'type',
+  ...Object.values(LEDGER_INDEXES).flatMap((index) => [index.pk, index.sk]),
+]);
+
+const withoutStorageAttributes = (item: Item): Item =>
+  Object.fromEntries(Object.entries(item).filter(([name]) => !INDEX_AND_KEY_ATTRIBUTES.has(name)));
+
+export const itemToGrant = (item: Item): GrantRecord => withoutStorageAttributes(item) as unknown as GrantRecord;
+
+export const paymentToItem = (payment: PaymentRecord): Item => ({
+  ...keys.payment(payment.grantId, payment.paymentId),
+  type: 'PAYMENT',
+  ...payment,
+});
+
+export const itemToPayment = (item: Item): PaymentRecord => withoutStorageAttributes(item) as unknown as PaymentRecord;
+
+/** What a deadline carries of its grant, so that lists of deadlines need no second read. */
+export interface DeadlineGrantInfo {
+  readonly acronym: string;
+  readonly forvaltning: string;
+  readonly programme: string;
+}
+
+export interface StoredDeadline extends DeadlineRecord, DeadlineGrantInfo {}
+
+export const deadlineToItem = (deadline: DeadlineRecord, grant: DeadlineGrantInfo): Item => ({
+  ...keys.deadline(deadline.grantId, deadline.deadlineId),
+  type: 'DEADLINE',
+  [deadlinesByDue.pk]: duePartition(deadline.status, monthOf(deadline.dueOn)),
+  [deadlinesByDue.sk]: `${deadline.dueOn}#${deadline.grantId}#${deadline.deadlineId}`,
+  ...deadline,
+  acronym: grant.acronym,
+  forvaltning: grant.forvaltning,
+  programme: grant.programme,
+});
+
+export const itemToDeadline = (item: Item): StoredDeadline =>
+  withoutStorageAttributes(item) as unknown as StoredDeadline;
+
+/** An event committed in the same transaction as its change; the stream carries it to the bus. */
+export interface OutboxEvent {
+  readonly eventId: string;
+  readonly detailType: DetailType;
+  readonly detail: Readonly<Record<string, unknown>>;
+  readonly occurredAt: string;
+}
+
+/** Outbox items outlive any redelivery; then TTL removes them. */
+const OUTBOX_RETENTION_SECONDS = 7 * 24 * 3600;
+
+export const outboxToItem = (event: OutboxEvent): Item => ({
+  ...keys.outbox(event.eventId),
+  type: 'OUTBOX',
+  eventId: event.eventId,
+  detailType: event.detailType,
+  detail: JSON.stringify(event.detail),
+  occurredAt: event.occurredAt,
+  expiresAt: Math.floor(Date.parse(event.occurredAt) / 1000) + OUTBOX_RETENTION_SECONDS,
+});
+
+export const itemToOutbox = (item: Item): OutboxEvent => ({
+  eventId: String(item.eventId),
+  detailType: item.detailType as DetailType,
+  detail: JSON.parse(String(item.detail)) as Record<string, unknown>,
+  occurredAt: String(item.occurredAt),
+});

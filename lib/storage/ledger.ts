@@ -1,0 +1,388 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { addDays, monthOf } from '../domain/dates';
+import { NotFoundError, PreconditionFailedError, ValidationError } from '../domain/errors';
+import { type DeadlineRecord, type GrantRecord, type PaymentRecord, TAKES_PAYMENTS } from '../domain/grant';
+import {
+  type DeadlineGrantInfo,
+  deadlineToItem,
+  duePartition,
+  forvaltningPartition,
+  GRANT_TYPE_PARTITION,
+  grantToItem,
+  itemToDeadline,
+  itemToGrant,
+  itemToPayment,
+  keys,
+  type OutboxEvent,
+  outboxToItem,
+  paymentToItem,
+  type StoredDeadline,
+} from './items';
+import { LEDGER_INDEXES } from './tables';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export interface GrantWithChildren {
+  readonly grant: GrantRecord;
+  readonly payments: readonly PaymentRecord[];
+  readonly deadlines: readonly StoredDeadline[];
+}
+
+export interface GrantListQuery {
+  readonly forvaltning?: string | undefined;
+  readonly programme?: string | undefined;
+  readonly status?: string | undefined;
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
+export interface DeadlineListQuery {
+  readonly from: string;
+  readonly to: string;
+  readonly status: string;
+  readonly forvaltning?: string | undefined;
+}
+
+/** Why a conditional write was refused, when the caller must tell "gone" from "changed". */
+export class WriteConflict extends Error {
+  constructor(readonly reasons: readonly (string | undefined)[]) {
+    super(`Transaction cancelled: ${reasons.join(', ')}`);
+  }
+}
+
+const MAX_CONFLICT_RETRIES = 8;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const encodeCursor = (key: Record<string, unknown>): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+const decodeCursor = (cursor: string, expectedKeys: readonly string[]): Record<string, string> => {
+  const invalid = new ValidationError('The cursor is not one this API handed out.', [
+    { path: 'cursor', message: 'is not a valid cursor' },
+  ]);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid;
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw invalid;
+  const entries = Object.entries(parsed);
+  const valid =
+    entries.length === expectedKeys.length &&
+    entries.every(([k, v]) => expectedKeys.includes(k) && typeof v === 'string' && v.length < 200);
+  if (!valid) throw invalid;
+  return parsed as Record<string, string>;
+};
+
+/**
+ * The ledger repository: every read and write of grants, payments, deadlines and outbox events.
+ * Each change and the events it causes are one TransactWriteItems, so no event is ever lost.
+ */
+export class Ledger {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Runs a transaction, retrying only DynamoDB's transaction conflicts (another writer on an item). */
+  private async transact(items: TransactItem[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = (error.CancellationReasons ?? []).map((r) => r.Code);
+        const conflictOnly = reasons.every((r) => r === 'None' || r === 'TransactionConflict' || r === undefined);
+        if (conflictOnly && attempt < MAX_CONFLICT_RETRIES) {
+          await sleep(Math.random() * 20 * 2 ** attempt);
+          continue;
+        }
+        throw new WriteConflict(reasons);
+      }
+    }
+  }
+
+  private put(item: Record<string, unknown>, condition?: Omit<TransactItem['Put'] & object, 'TableName' | 'Item'>) {
+    return { Put: { TableName: this.tableName, Item: item, ...condition } };
+  }
+
+  private outbox(events: readonly OutboxEvent[]): TransactItem[] {
+    return events.map((event) =>
+      this.put(outboxToItem(event), { ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+  }
+
+  async registerGrant(
+    grant: GrantRecord,
+    deadlines: readonly DeadlineRecord[],
+    events: readonly OutboxEvent[],
+    extra: readonly TransactItem[] = [],
+  ): Promise<void> {
+    await this.transact([
+      this.put(grantToItem(grant), { ConditionExpression: 'attribute_not_exists(pk)' }),
+      ...deadlines.map((d) => this.put(deadlineToItem(d, grant))),
+      ...this.outbox(events),
+      ...extra,
+    ]);
+  }
+
+  /** The grant item alone: one GetItem. */
+  async findGrant(grantId: string): Promise<GrantRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.grant(grantId) }));
+    return Item ? itemToGrant(Item) : undefined;
+  }
+
+  /** The grant with its payments and deadlines: one Query on the grant's partition. */
+  async getGrant(grantId: string): Promise<GrantWithChildren> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.grantPartition(grantId) },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const grantItem = items.find((item) => item.type === 'GRANT');
+    if (!grantItem) throw new NotFoundError(`No grant has the id ${grantId}.`);
+    return {
+      grant: itemToGrant(grantItem),
+      payments: items.filter((item) => item.type === 'PAYMENT').map(itemToPayment),
+      deadlines: items.filter((item) => item.type === 'DEADLINE').map(itemToDeadline),
+    };
+  }
+
+  /**
+   * Newest first, through the grants index (all grants, or one forvaltning's). Filters on programme
+   * and status are applied while paging; the cursor is the key of the last grant returned.
+   */
+  async listGrants(query: GrantListQuery): Promise<{ items: GrantRecord[]; nextCursor: string | undefined }> {
+    const index = query.forvaltning ? LEDGER_INDEXES.grantsByForvaltning : LEDGER_INDEXES.grantsByType;
+    const partition = query.forvaltning ? forvaltningPartition(query.forvaltning) : GRANT_TYPE_PARTITION;
+    const keyNames = ['pk', 'sk', index.pk, index.sk];
+    const filters: string[] = [];
+    const names: Record<string, string> = { '#ipk': index.pk };
+    const values: Record<string, unknown> = { ':ipk': partition };
+    if (query.programme) {
+      filters.push('programme = :programme');
+      values[':programme'] = query.programme;
+    }
+    if (query.status) {
+      filters.push('#status = :status');
+      names['#status'] = 'status';
+      values[':status'] = query.status;
+    }
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined = query.cursor
+      ? decodeCursor(query.cursor, keyNames)
+      : undefined;
+    let exhausted = false;
+    while (items.length < query.limit && !exhausted) {
+      const input: QueryCommandInput = {
+        TableName: this.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#ipk = :ipk',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+        ScanIndexForward: false,
+        ExclusiveStartKey: startKey,
+        Limit: filters.length ? Math.max(100, query.limit) : query.limit - items.length,
+      };
+      const page = await this.db.send(new QueryCommand(input));
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+      exhausted = !startKey;
+    }
+    const pageItems = items.slice(0, query.limit);
+    const last = pageItems.at(-1);
+    const more = items.length > query.limit || !exhausted;
+    const nextCursor =
+      more && last ? encodeCursor(Object.fromEntries(keyNames.map((name) => [name, last[name]]))) : undefined;
+    return { items: pageItems.map(itemToGrant), nextCursor };
+  }
+
+  /**
+   * Replaces the grant if it still has the version the caller read, together with the report
+   * deadlines it now calls for, the grant fields its deadlines carry, and the change's events.
+   */
+  async updateGrant(change: {
+    readonly grant: GrantRecord;
+    readonly expectedVersion: number;
+    readonly deadlinesToPut: readonly DeadlineRecord[];
+    readonly deadlinesToDelete: readonly DeadlineRecord[];
+    readonly events: readonly OutboxEvent[];
+    readonly extra?: readonly TransactItem[];
+  }): Promise<void> {
+    const { grant, expectedVersion } = change;
+    try {
+      await this.transact([
+        this.put(grantToItem(grant), {
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+        ...change.deadlinesToPut.map((d) => this.put(deadlineToItem(d, grant))),
+        ...change.deadlinesToDelete.map((d) => ({
+          Delete: { TableName: this.tableName, Key: keys.deadline(d.grantId, d.deadlineId) },
+        })),
+        ...this.outbox(change.events),
+        ...(change.extra ?? []),
+      ]);
+    } catch (error) {
+      if (error instanceof WriteConflict && error.reasons[0] === 'ConditionalCheckFailed') {
+        throw new PreconditionFailedError(
+          `The grant has changed since version ${expectedVersion}; read it again and repeat the change.`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Books a payment. The grant's running sums move by ADD, so concurrent payments never overwrite
+   * each other; the condition re-checks, atomically, the status and the awarded ceiling.
+   */
+  async recordPayment(
+    grant: GrantRecord,
+    payment: PaymentRecord,
+    events: readonly OutboxEvent[],
+    extra: readonly TransactItem[] = [],
+  ): Promise<'recorded' | 'status-changed' | 'ceiling-reached' | 'gone'> {
+    const sameCurrency = payment.amount.currency === grant.awarded.currency;
+    const conditions = ['attribute_exists(pk)', '#status IN (:s0, :s1, :s2, :s3)'];
+    const values: Record<string, unknown> = {
+      ':one': 1,
+      ':received': sameCurrency ? payment.amount.minor : 0,
+      ':receivedDkk': payment.amountDkkMinor,
+      ':at': payment.recordedAt,
+      ':by': payment.recordedBy,
+    };
+    [...TAKES_PAYMENTS].forEach((status, i) => {
+      values[`:s${i}`] = status;
+    });
+    if (sameCurrency) {
+      conditions.push('receivedMinor <= :ceiling AND awarded.currency = :currency');
+      values[':ceiling'] = grant.awarded.minor - payment.amount.minor;
+      values[':currency'] = grant.awarded.currency;
+    }
+    try {
+      await this.transact([
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.grant(grant.grantId),
+            UpdateExpression:
+              'SET updatedAt = :at, updatedBy = :by ADD version :one, receivedMinor :received, receivedDkkMinor :receivedDkk',
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: values,
+          },
+        },
+        this.put(paymentToItem(payment), { ConditionExpression: 'attribute_not_exists(pk)' }),
+        ...this.outbox(events),
+        ...extra,
+      ]);
+      return 'recorded';
+    } catch (error) {
+      if (!(error instanceof WriteConflict) || error.reasons[0] !== 'ConditionalCheckFailed') throw error;
+      const now = await this.findGrant(grant.grantId);
+      if (!now) return 'gone';
+      if (!TAKES_PAYMENTS.has(now.status)) return 'status-changed';
+      return 'ceiling-reached';
+    }
+  }
+
+  async putDeadline(
+    deadline: DeadlineRecord,
+    grant: DeadlineGrantInfo,
+    events: readonly OutboxEvent[],
+    condition: { readonly expectedStatus?: string } = {},
+  ): Promise<void> {
+    const guard = condition.expectedStatus
+      ? {
+          ConditionExpression: '#status = :expected',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':expected': condition.expectedStatus },
+        }
+      : { ConditionExpression: 'attribute_not_exists(pk)' };
+    try {
+      await this.transact([
+        {
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: keys.grant(deadline.grantId),
+            ConditionExpression: 'attribute_exists(pk)',
+          },
+        },
+        this.put(deadlineToItem(deadline, grant), guard),
+        ...this.outbox(events),
+      ]);
+    } catch (error) {
+      if (error instanceof WriteConflict && error.reasons[0] === 'ConditionalCheckFailed') {
+        throw new NotFoundError(`No grant has the id ${deadline.grantId}.`);
+      }
+      if (error instanceof WriteConflict && error.reasons[1] === 'ConditionalCheckFailed') {
+        throw new PreconditionFailedError('The deadline changed while this request was handled; try again.');
+      }
+      throw error;
+    }
+  }
+
+  /** Deadlines with one status due in [from, to], by the month partitions of the due-date index. */
+  async listDeadlines(query: DeadlineListQuery): Promise<StoredDeadline[]> {
+    const index = LEDGER_INDEXES.deadlinesByDue;
+    const months: string[] = [];
+    for (let month = monthOf(query.from); month <= monthOf(query.to); ) {
+      months.push(month);
+      month = monthOf(addDays(`${month}-28`, 7));
+    }
+    const pages = await Promise.all(
+      months.map(async (month) => {
+        const items: Record<string, unknown>[] = [];
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await this.db.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: index.name,
+              KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+              FilterExpression: query.forvaltning ? 'forvaltning = :forvaltning' : undefined,
+              ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
+              ExpressionAttributeValues: {
+                ':pk': duePartition(query.status, month),
+                ':from': query.from,
+                ':to': `${query.to}~`,
+                ...(query.forvaltning ? { ':forvaltning': query.forvaltning } : {}),
+              },
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          items.push(...(page.Items ?? []));
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+        return items;
+      }),
+    );
+    return pages.flat().map(itemToDeadline);
+  }
+
+  /** Answers once the table does: a key lookup that finds nothing. */
+  async ping(): Promise<void> {
+    await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
+  }
+}

@@ -1,0 +1,220 @@
+import { addDays, copenhagenDateOf, daysBetween } from '../domain/dates';
+import { BusinessRuleError, ConflictError, NotFoundError, PreconditionFailedError } from '../domain/errors';
+import {
+  addDeadline as addDeadlineRule,
+  applyGrantPatch,
+  type ChangeContext,
+  paymentExceedsAwarded,
+  recordPayment as recordPaymentRule,
+  registerGrant as registerGrantRule,
+  setDeadlineStatus as setDeadlineStatusRule,
+  toDeadlineDto,
+  toGrantDto,
+  toPaymentDto,
+} from '../domain/grant';
+import type {
+  DeadlineDto,
+  DeadlineInput,
+  DeadlineStatus,
+  GrantDto,
+  GrantInput,
+  GrantPatch,
+  PaymentDto,
+  PaymentInput,
+} from '../domain/schemas';
+import { DETAIL_TYPES } from '../shared/names';
+import type { OutboxEvent } from '../storage/items';
+import type { GrantListQuery } from '../storage/ledger';
+import { changeEvent } from './events';
+import type { Caller, GrantPorts } from './ports';
+
+const contextFor = (ports: GrantPorts, caller: Caller): ChangeContext => ({
+  now: ports.clock.now(),
+  actor: caller.email,
+  newId: ports.newId,
+});
+
+export const registerGrant = async (ports: GrantPorts, input: GrantInput, caller: Caller): Promise<GrantDto> => {
+  const ctx = contextFor(ports, caller);
+  const { grant, deadlines } = registerGrantRule(input, ctx);
+  const at = (eventId: string) => ({ eventId, occurredAt: ctx.now });
+  const events: OutboxEvent[] = [
+    changeEvent(DETAIL_TYPES.grantRegistered, grant, {}, at(ports.newId())),
+    ...deadlines.map((d) =>
+      changeEvent(DETAIL_TYPES.deadlineAdded, grant, { deadline: toDeadlineDto(d) }, at(ports.newId())),
+    ),
+  ];
+  await ports.ledger.registerGrant(grant, deadlines, events);
+  return toGrantDto(grant, { payments: [], deadlines });
+};
+
+export const getGrant = async (ports: GrantPorts, grantId: string): Promise<GrantDto> => {
+  const { grant, payments, deadlines } = await ports.ledger.getGrant(grantId);
+  return toGrantDto(grant, { payments, deadlines });
+};
+
+export const listGrants = async (
+  ports: GrantPorts,
+  query: GrantListQuery,
+): Promise<{ items: GrantDto[]; nextCursor: string | null }> => {
+  const page = await ports.ledger.listGrants(query);
+  return { items: page.items.map((grant) => toGrantDto(grant)), nextCursor: page.nextCursor ?? null };
+};
+
+export const updateGrant = async (
+  ports: GrantPorts,
+  grantId: string,
+  patch: GrantPatch,
+  expectedVersion: number,
+  caller: Caller,
+): Promise<GrantDto> => {
+  const current = await ports.ledger.getGrant(grantId);
+  if (current.grant.version !== expectedVersion) {
+    throw new PreconditionFailedError(
+      `The grant is at version ${current.grant.version}, not ${expectedVersion}; read it again and repeat the change.`,
+    );
+  }
+  const ctx = contextFor(ports, caller);
+  const change = applyGrantPatch(current.grant, patch, current.deadlines, ctx);
+  if (change.changed.length === 0) return toGrantDto(current.grant, current);
+
+  const { grant, deadlinePlan, statusChange } = change;
+  const at = (eventId: string) => ({ eventId, occurredAt: ctx.now });
+  const events: OutboxEvent[] = [];
+  const fieldsChanged = change.changed.filter((field) => field !== 'status');
+  if (fieldsChanged.length) {
+    events.push(changeEvent(DETAIL_TYPES.grantUpdated, grant, { changed: fieldsChanged }, at(ports.newId())));
+  }
+  if (statusChange) {
+    events.push(changeEvent(DETAIL_TYPES.grantStatusChanged, grant, { ...statusChange }, at(ports.newId())));
+  }
+  for (const added of deadlinePlan.add) {
+    events.push(
+      changeEvent(DETAIL_TYPES.deadlineAdded, grant, { deadline: toDeadlineDto(added) }, at(ports.newId())),
+    );
+  }
+  // Deadlines carry the grant's acronym, forvaltning and programme for listing; keep them in step.
+  const carriedChanged = ['acronym', 'forvaltning', 'programme'].some((f) => change.changed.includes(f));
+  const touched = new Set([...deadlinePlan.update, ...deadlinePlan.remove].map((d) => d.deadlineId));
+  const carried = carriedChanged ? current.deadlines.filter((d) => !touched.has(d.deadlineId)) : [];
+  await ports.ledger.updateGrant({
+    grant,
+    expectedVersion,
+    deadlinesToPut: [...deadlinePlan.add, ...deadlinePlan.update, ...carried],
+    deadlinesToDelete: deadlinePlan.remove,
+    events,
+  });
+  const removed = new Set(deadlinePlan.remove.map((d) => d.deadlineId));
+  const replaced = new Map([...deadlinePlan.add, ...deadlinePlan.update].map((d) => [d.deadlineId, d]));
+  const deadlines = [
+    ...current.deadlines.filter((d) => !removed.has(d.deadlineId) && !replaced.has(d.deadlineId)),
+    ...replaced.values(),
+  ];
+  return toGrantDto(grant, { payments: current.payments, deadlines });
+};
+
+export const recordPayment = async (
+  ports: GrantPorts,
+  grantId: string,
+  input: PaymentInput,
+  caller: Caller,
+): Promise<PaymentDto> => {
+  const grant = await ports.ledger.findGrant(grantId);
+  if (!grant) throw new NotFoundError(`No grant has the id ${grantId}.`);
+  const ctx = contextFor(ports, caller);
+  const payment = recordPaymentRule(grant, input, ctx);
+  const event = changeEvent(
+    DETAIL_TYPES.paymentRecorded,
+    grant,
+    { payment: toPaymentDto(payment) },
+    { eventId: ports.newId(), occurredAt: ctx.now },
+  );
+  const outcome = await ports.ledger.recordPayment(grant, payment, [event]);
+  switch (outcome) {
+    case 'recorded':
+      return toPaymentDto(payment);
+    case 'gone':
+      throw new NotFoundError(`No grant has the id ${grantId}.`);
+    case 'status-changed':
+      throw new ConflictError('The grant no longer takes payments; its status changed while this was recorded.');
+    case 'ceiling-reached': {
+      const now = await ports.ledger.findGrant(grantId);
+      throw now ? paymentExceedsAwarded(now, payment.amount.minor) : new BusinessRuleError('Payment refused.');
+    }
+  }
+};
+
+export const addDeadline = async (
+  ports: GrantPorts,
+  grantId: string,
+  input: DeadlineInput,
+  caller: Caller,
+): Promise<DeadlineDto> => {
+  const grant = await ports.ledger.findGrant(grantId);
+  if (!grant) throw new NotFoundError(`No grant has the id ${grantId}.`);
+  const ctx = contextFor(ports, caller);
+  const deadline = addDeadlineRule(grant, input, ctx);
+  const event = changeEvent(
+    DETAIL_TYPES.deadlineAdded,
+    grant,
+    { deadline: toDeadlineDto(deadline) },
+    { eventId: ports.newId(), occurredAt: ctx.now },
+  );
+  await ports.ledger.putDeadline(deadline, grant, [event]);
+  return toDeadlineDto(deadline);
+};
+
+export const setDeadlineStatus = async (
+  ports: GrantPorts,
+  grantId: string,
+  deadlineId: string,
+  status: DeadlineStatus,
+  caller: Caller,
+): Promise<DeadlineDto> => {
+  const { grant, deadlines } = await ports.ledger.getGrant(grantId);
+  const current = deadlines.find((d) => d.deadlineId === deadlineId);
+  if (!current) throw new NotFoundError(`Grant ${grantId} has no deadline ${deadlineId}.`);
+  const ctx = contextFor(ports, caller);
+  const next = setDeadlineStatusRule(current, status, ctx);
+  if (next === current) return toDeadlineDto(current);
+  const events =
+    status === 'DONE'
+      ? [
+          changeEvent(
+            DETAIL_TYPES.deadlineCompleted,
+            grant,
+            { deadline: toDeadlineDto(next) },
+            { eventId: ports.newId(), occurredAt: ctx.now },
+          ),
+        ]
+      : [];
+  await ports.ledger.putDeadline(next, grant, events, { expectedStatus: current.status });
+  return toDeadlineDto(next);
+};
+
+export interface DeadlineListItem extends DeadlineDto {
+  readonly grantId: string;
+  readonly acronym: string;
+  readonly forvaltning: string;
+  readonly daysLeft: number;
+}
+
+export const listDeadlines = async (
+  ports: GrantPorts,
+  query: { from?: string | undefined; to?: string | undefined; forvaltning?: string | undefined; status: DeadlineStatus },
+): Promise<{ items: DeadlineListItem[] }> => {
+  const today = copenhagenDateOf(ports.clock.now());
+  const from = query.from ?? today;
+  const to = query.to ?? addDays(from, 365);
+  const stored = await ports.ledger.listDeadlines({ from, to, status: query.status, forvaltning: query.forvaltning });
+  const items = stored
+    .map((d) => ({
+      ...toDeadlineDto(d),
+      grantId: d.grantId,
+      acronym: d.acronym,
+      forvaltning: d.forvaltning,
+      daysLeft: daysBetween(today, d.dueOn),
+    }))
+    .sort((a, b) => a.dueOn.localeCompare(b.dueOn) || a.acronym.localeCompare(b.acronym));
+  return { items };
+};

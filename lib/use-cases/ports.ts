@@ -1,0 +1,15 @@
+import type { Clock } from '../domain/dates';
+import type { Ledger } from '../storage/ledger';
+
+/** What the grant use cases need from the outside world; handlers pass real ones, tests fakes. */
+export interface GrantPorts {
+  readonly ledger: Ledger;
+  readonly clock: Clock;
+  readonly newId: () => string;
+}
+
+/** The authenticated caller, as the API's authorizer vouched for them. */
+export interface Caller {
+  readonly email: string;
+  readonly roles: readonly string[];
+}
