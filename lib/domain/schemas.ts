@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CURRENCIES, FORVALTNING_CODES, FUNDER_TYPES, PROGRAMME_CODES } from '../config/catalogues';
-import { isValidIsoDate } from './dates';
+import { ISO_DATE_PATTERN, isValidIsoDate } from './dates';
 import { AMOUNT_PATTERN, RATE_PATTERN } from './money';
 
 /**
@@ -13,6 +13,7 @@ const text = (max: number) =>
 
 export const IsoDateSchema = z
   .string()
+  .regex(ISO_DATE_PATTERN, 'must be a calendar date as YYYY-MM-DD')
   .refine(isValidIsoDate, 'must be a calendar date as YYYY-MM-DD')
   .meta({ description: 'Calendar date in Europe/Copenhagen', example: '2024-10-31' });
 
@@ -39,7 +40,12 @@ export const RoleSchema = z.enum(['COORDINATOR', 'PARTNER', 'ASSOCIATED']);
 export const GrantStatusSchema = z.enum(['APPLIED', 'AWARDED', 'ACTIVE', 'CLOSED', 'REJECTED', 'TERMINATED']);
 export type GrantStatus = z.infer<typeof GrantStatusSchema>;
 
-export const EmailSchema = z.string().trim().toLowerCase().max(254, 'must be at most 254 characters').pipe(z.email('must be an e-mail address'));
+export const EmailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email('must be an e-mail address'));
 
 export const PersonSchema = z.strictObject({ name: text(200), email: EmailSchema });
 
@@ -53,8 +59,14 @@ const grantFields = {
   unit: text(200).optional(),
   role: RoleSchema,
   status: GrantStatusSchema,
-  grantAgreementNumber: z.string().regex(/^\d{1,12}$/, 'must be digits only').optional(),
-  pic: z.string().regex(/^\d{9}$/, 'must be exactly 9 digits').optional(),
+  grantAgreementNumber: z
+    .string()
+    .regex(/^\d{1,12}$/, 'must be digits only')
+    .optional(),
+  pic: z
+    .string()
+    .regex(/^\d{9}$/, 'must be exactly 9 digits')
+    .optional(),
   callId: text(120).optional(),
   partners: z.array(text(200)).max(100, 'at most 100 partners').optional(),
   notes: z.string().max(5000, 'must be at most 5000 characters').optional(),
@@ -101,8 +113,15 @@ export const grantRuleIssues = (grant: Partial<GrantFields>): Issue[] => {
       message: 'a Horizon Europe grant agreement number has 9 digits starting with 101',
     });
   }
-  if (awarded?.currency === 'DKK' && grant.exchangeRateToDkk !== undefined && grant.exchangeRateToDkk !== null) {
-    issues.push({ path: ['exchangeRateToDkk'], message: 'applies only to grants awarded in another currency' });
+  if (
+    awarded?.currency === 'DKK' &&
+    grant.exchangeRateToDkk !== undefined &&
+    grant.exchangeRateToDkk !== null
+  ) {
+    issues.push({
+      path: ['exchangeRateToDkk'],
+      message: 'applies only to grants awarded in another currency',
+    });
   }
   if (awarded && awarded.currency !== 'DKK' && awarded.currency !== 'EUR' && !grant.exchangeRateToDkk) {
     issues.push({
@@ -192,7 +211,9 @@ export const DeadlineInputSchema = z
   .meta({ id: 'DeadlineInput' });
 export type DeadlineInput = z.infer<typeof DeadlineInputSchema>;
 
-export const DeadlinePatchSchema = z.strictObject({ status: DeadlineStatusSchema }).meta({ id: 'DeadlinePatch' });
+export const DeadlinePatchSchema = z
+  .strictObject({ status: DeadlineStatusSchema })
+  .meta({ id: 'DeadlinePatch' });
 
 // ---- Representations returned by the API and carried in events ----
 
@@ -264,7 +285,12 @@ export const GrantSchema = z
 export type GrantDto = z.infer<typeof GrantSchema>;
 
 export const GrantRefSchema = z
-  .strictObject({ grantId: z.string(), acronym: z.string(), forvaltning: ForvaltningSchema, programme: ProgrammeSchema })
+  .strictObject({
+    grantId: z.string(),
+    acronym: z.string(),
+    forvaltning: ForvaltningSchema,
+    programme: ProgrammeSchema,
+  })
   .meta({ id: 'GrantRef' });
 export type GrantRef = z.infer<typeof GrantRefSchema>;
 

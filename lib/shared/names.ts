@@ -35,12 +35,12 @@ export const DETAIL_TYPES = {
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
 
 /** The detail-types that are alerts to people; the notifier's rule matches exactly these. */
-export const ALERT_DETAIL_TYPES: readonly DetailType[] = [
+export const ALERT_DETAIL_TYPES = [
   DETAIL_TYPES.deadlineApproaching,
   DETAIL_TYPES.deadlineMissed,
   DETAIL_TYPES.grantExpiring,
   DETAIL_TYPES.grantExpired,
-];
+] as const satisfies readonly DetailType[];
 
 export const ROLES = ['lear-admin', 'project-lead', 'finance'] as const;
 export type Role = (typeof ROLES)[number];
