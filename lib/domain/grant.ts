@@ -115,8 +115,15 @@ export const assertTransition = (from: GrantStatus, to: GrantStatus): void => {
 
 /** Statuses whose awarded amount counts as brought home or on its way (PRODUCT.md 2.7). */
 export const COUNTS_AS_AWARDED: ReadonlySet<GrantStatus> = new Set(['AWARDED', 'ACTIVE', 'CLOSED']);
+/** Statuses after which nothing is due any more. */
+export const FINISHED: ReadonlySet<GrantStatus> = new Set(['CLOSED', 'REJECTED', 'TERMINATED']);
 /** Statuses that take payments. */
-export const TAKES_PAYMENTS: ReadonlySet<GrantStatus> = new Set(['AWARDED', 'ACTIVE', 'CLOSED', 'TERMINATED']);
+export const TAKES_PAYMENTS: ReadonlySet<GrantStatus> = new Set([
+  'AWARDED',
+  'ACTIVE',
+  'CLOSED',
+  'TERMINATED',
+]);
 
 // ---- Derived values ----
 
@@ -258,7 +265,8 @@ export const registerGrant = (
     updatedAt: at,
     updatedBy: ctx.actor,
   });
-  const deadlines = [...planReportDeadlines(grant, []).add];
+  // A grant registered after it ended (importing history) has its reports behind it, not ahead.
+  const deadlines = FINISHED.has(grant.status) ? [] : [...planReportDeadlines(grant, []).add];
   return { grant, deadlines };
 };
 
@@ -334,11 +342,15 @@ export const applyGrantPatch = (
     ...current,
     ...(merged as object),
     awarded,
-    exchangeRateToDkk: rateChanged ? resolveRate(awarded, merged.exchangeRateToDkk) : current.exchangeRateToDkk,
+    exchangeRateToDkk: rateChanged
+      ? resolveRate(awarded, merged.exchangeRateToDkk)
+      : current.exchangeRateToDkk,
     partners: merged.partners ?? [],
     watchers: [...new Set(merged.watchers ?? [])],
     reportingPeriods: merged.reportingPeriods ?? [],
-    alertLeadDays: merged.alertLeadDays ? [...new Set(merged.alertLeadDays)].sort((a, b) => b - a) : undefined,
+    alertLeadDays: merged.alertLeadDays
+      ? [...new Set(merged.alertLeadDays)].sort((a, b) => b - a)
+      : undefined,
     receivedMinor: current.receivedMinor,
     receivedDkkMinor: current.receivedDkkMinor,
     grantId: current.grantId,
@@ -368,7 +380,8 @@ export const recordPayment = (grant: GrantRecord, input: PaymentInput, ctx: Chan
   let amountDkkMinor: number;
   if (input.amountDkk) amountDkkMinor = fromDto(input.amountDkk).minor;
   else if (amount.currency === 'DKK') amountDkkMinor = amount.minor;
-  else if (amount.currency === grant.awarded.currency) amountDkkMinor = convertMinor(amount.minor, grant.exchangeRateToDkk);
+  else if (amount.currency === grant.awarded.currency)
+    amountDkkMinor = convertMinor(amount.minor, grant.exchangeRateToDkk);
   else {
     throw new ValidationError('The request is invalid.', [
       {
@@ -377,7 +390,10 @@ export const recordPayment = (grant: GrantRecord, input: PaymentInput, ctx: Chan
       },
     ]);
   }
-  if (amount.currency === grant.awarded.currency && grant.receivedMinor + amount.minor > grant.awarded.minor) {
+  if (
+    amount.currency === grant.awarded.currency &&
+    grant.receivedMinor + amount.minor > grant.awarded.minor
+  ) {
     throw paymentExceedsAwarded(grant, amount.minor);
   }
   return stripUndefined({
