@@ -172,7 +172,7 @@ describe('demo portfolio', () => {
     expect(payments.map((p) => p.kind)).toEqual(['PREFINANCING', 'INTERIM', 'BALANCE']);
   });
 
-  it('gives ATELIER its partners and report deadlines from its reporting periods', () => {
+  it('gives ATELIER its partners and reporting periods, and no report deadlines since it has ended', () => {
     const { grant, deadlines } = byAcronym(loadPortfolio(), 'ATELIER');
 
     expect(grant.partners).toEqual([
@@ -186,12 +186,15 @@ describe('demo portfolio', () => {
     ]);
     expect(grant.startDate).toBe('2019-11-01');
     expect(grant.endDate).toBe('2024-10-31');
-    expect(deadlines.map((d) => [d.kind, d.dueOn])).toEqual([
-      ['PERIODIC_REPORT', '2021-06-29'],
-      ['PERIODIC_REPORT', '2022-12-30'],
-      ['PERIODIC_REPORT', '2024-06-29'],
-      ['FINAL_REPORT', '2024-12-30'],
+    expect(grant.reportingPeriods.map((p) => p.endsOn)).toEqual([
+      '2021-04-30',
+      '2022-10-31',
+      '2024-04-30',
+      '2024-10-31',
     ]);
+    // A grant registered as CLOSED has its reports behind it: no open report deadlines.
+    expect(grant.status).toBe('CLOSED');
+    expect(deadlines).toEqual([]);
   });
 
   it('ends the Interreg funding of the Øresundsmetro study on 2021-03-31', () => {
