@@ -4,7 +4,15 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { createApiHandler, type RouteHandler } from '../../lib/api/app';
 import { callerOf } from '../../lib/api/auth';
-import { type ApiEvent, etagOf, ifMatchVersion, json, jsonBody, pathParameter, queryOf } from '../../lib/api/http';
+import {
+  type ApiEvent,
+  etagOf,
+  ifMatchVersion,
+  json,
+  jsonBody,
+  pathParameter,
+  queryOf,
+} from '../../lib/api/http';
 import { DeadlineListQuerySchema, GrantListQuerySchema } from '../../lib/api/queries';
 import { BusinessRuleError, ConflictError } from '../../lib/domain/errors';
 import {
@@ -63,7 +71,9 @@ export const createGrantsApi = (deps: GrantsApiDeps) => {
           );
         }
         if (name === 'IdempotencyAlreadyInProgressError') {
-          throw new ConflictError('A request with this Idempotency-Key is still being handled; retry shortly.');
+          throw new ConflictError(
+            'A request with this Idempotency-Key is still being handled; retry shortly.',
+          );
         }
         throw error;
       }

@@ -3,7 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { ulid } from 'ulid';
 import { createDocumentClient, createDynamoClient } from '../../lib/adapters/clients';
 import { systemClock } from '../../lib/domain/dates';
-import { readConfig } from '../../lib/shared/config';
+import { alertThresholdsFromEnv, readConfig } from '../../lib/shared/config';
 import { ENV } from '../../lib/shared/names';
 import { Ledger } from '../../lib/storage/ledger';
 import type { GrantsApiDeps } from './app';
@@ -13,7 +13,7 @@ export const sideEffects = (): GrantsApiDeps => {
   const config = readConfig([ENV.tableName, ENV.idempotencyTableName]);
   const dynamo = createDynamoClient();
   return {
-    ledger: new Ledger(createDocumentClient(dynamo), config[ENV.tableName]),
+    ledger: new Ledger(createDocumentClient(dynamo), config[ENV.tableName], alertThresholdsFromEnv()),
     clock: systemClock,
     newId: ulid,
     logger: new Logger({ serviceName: 'grants-api' }),

@@ -82,7 +82,8 @@ export const createApiHandler = (
     .handler(async (incoming, context) => {
       const { route, event } = resolveRoute(incoming);
       const routeHandler = route.fn === fn ? handlers[route.operationId] : undefined;
-      if (!routeHandler) throw new NotFoundError(`There is no ${incoming.requestContext.http.path} in this API.`);
+      if (!routeHandler)
+        throw new NotFoundError(`There is no ${incoming.requestContext.http.path} in this API.`);
       const caller = authorize(route, event);
       return routeHandler({ event, context, route, caller });
     });

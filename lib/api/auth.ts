@@ -22,8 +22,11 @@ const groupsOf = (claim: unknown): string[] => {
 export const callerOf = (event: ApiEvent): Caller => {
   const claims = event.requestContext.authorizer?.jwt?.claims;
   if (!claims) throw new UnauthorizedError('Send a bearer token: Authorization: Bearer <JWT>.');
-  const roles = groupsOf(claims[GROUPS_CLAIM]).filter((g): g is Role => (ROLES as readonly string[]).includes(g));
-  const email = typeof claims.email === 'string' ? claims.email : typeof claims.sub === 'string' ? claims.sub : '';
+  const roles = groupsOf(claims[GROUPS_CLAIM]).filter((g): g is Role =>
+    (ROLES as readonly string[]).includes(g),
+  );
+  const email =
+    typeof claims.email === 'string' ? claims.email : typeof claims.sub === 'string' ? claims.sub : '';
   if (!email) throw new UnauthorizedError('The token names no caller (no email or sub claim).');
   return { email: email.toLowerCase(), roles };
 };

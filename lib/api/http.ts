@@ -89,7 +89,9 @@ export const queryOf = <S extends z.ZodType>(event: ApiEvent, schema: S): z.outp
 export const pathParameter = (event: ApiEvent, name: string): string => {
   const value = event.pathParameters?.[name];
   if (!value || value.length > 100 || !/^[\w-]+$/.test(value)) {
-    throw new ValidationError(`The path parameter ${name} is not valid.`, [{ path: name, message: 'is not a valid id' }]);
+    throw new ValidationError(`The path parameter ${name} is not valid.`, [
+      { path: name, message: 'is not a valid id' },
+    ]);
   }
   return value;
 };
@@ -100,7 +102,9 @@ export const etagOf = (version: number): string => `"${version}"`;
 export const ifMatchVersion = (event: ApiEvent): number => {
   const value = header(event, 'if-match');
   if (!value) {
-    throw new PreconditionRequiredError('Send If-Match with the ETag of the grant you read, e.g. If-Match: "3".');
+    throw new PreconditionRequiredError(
+      'Send If-Match with the ETag of the grant you read, e.g. If-Match: "3".',
+    );
   }
   const match = /^(?:W\/)?"(\d{1,9})"$/.exec(value.trim());
   if (!match) throw new PreconditionFailedError(`If-Match ${value} names no version of this grant.`);

@@ -61,7 +61,9 @@ export const buildOpenApi = (serverUrl?: string): Record<string, unknown> => {
           },
         },
         ...(route.body ? { 400: problem('Invalid input; every failing field is named') } : {}),
-        ...(route.auth.kind === 'jwt' ? { 401: problem('No or bad token'), 403: problem('Role not allowed') } : {}),
+        ...(route.auth.kind === 'jwt'
+          ? { 401: problem('No or bad token'), 403: problem('Role not allowed') }
+          : {}),
       },
       security: route.auth.kind === 'jwt' ? [{ bearer: [] }] : [],
       ...(route.auth.kind === 'jwt' ? { 'x-roles': route.auth.roles } : {}),

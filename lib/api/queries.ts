@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { DeadlineStatusSchema, ForvaltningSchema, GrantStatusSchema, IsoDateSchema, ProgrammeSchema } from '../domain/schemas';
+import {
+  DeadlineStatusSchema,
+  ForvaltningSchema,
+  GrantStatusSchema,
+  IsoDateSchema,
+  ProgrammeSchema,
+} from '../domain/schemas';
 
 /** Query strings of the API, validated like bodies: every failing parameter is named. */
 

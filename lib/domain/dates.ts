@@ -19,7 +19,8 @@ export const addDays = (date: IsoDate, days: number): IsoDate =>
   new Date(toUtcMs(date) + days * DAY_MS).toISOString().slice(0, 10);
 
 /** Whole calendar days from `from` to `to` (negative when `to` is earlier). */
-export const daysBetween = (from: IsoDate, to: IsoDate): number => Math.round((toUtcMs(to) - toUtcMs(from)) / DAY_MS);
+export const daysBetween = (from: IsoDate, to: IsoDate): number =>
+  Math.round((toUtcMs(to) - toUtcMs(from)) / DAY_MS);
 
 const copenhagenDate = new Intl.DateTimeFormat('en-CA', {
   timeZone: TIME_ZONE,
@@ -34,7 +35,8 @@ export const copenhagenDateOf = (instant: Date): IsoDate => copenhagenDate.forma
 export const yearOf = (date: IsoDate): number => Number(date.slice(0, 4));
 
 /** "2021-05-01" → "2021-Q2". */
-export const quarterOf = (date: IsoDate): string => `${date.slice(0, 4)}-Q${Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1}`;
+export const quarterOf = (date: IsoDate): string =>
+  `${date.slice(0, 4)}-Q${Math.floor((Number(date.slice(5, 7)) - 1) / 3) + 1}`;
 
 export const monthOf = (date: IsoDate): string => date.slice(0, 7);
 

@@ -5,6 +5,7 @@ import {
   type Programme,
   REPORT_DUE_DAYS_AFTER_PERIOD,
 } from '../config/catalogues';
+import type { LastAlert } from './alerts';
 import { addDays, copenhagenDateOf, type IsoDate } from './dates';
 import { BusinessRuleError, ConflictError, ValidationError } from './errors';
 import { convertMinor, dkk, fromDto, type Money, normaliseRate, toDto } from './money';
@@ -59,6 +60,8 @@ export interface GrantRecord {
   readonly watchers: readonly string[];
   readonly reportingPeriods: readonly { readonly endsOn: IsoDate }[];
   readonly alertLeadDays?: readonly number[] | undefined;
+  /** What the sweeper has sent for the funding end; only the sweeper writes it. */
+  readonly fundingLastAlert?: LastAlert | undefined;
   readonly createdAt: string;
   readonly createdBy: string;
   readonly updatedAt: string;
@@ -89,6 +92,8 @@ export interface DeadlineRecord {
   readonly doneBy?: string | undefined;
   /** Deadlines derived from reporting periods follow the periods when they change; manual ones stay. */
   readonly origin: 'REPORTING_PERIOD' | 'MANUAL';
+  /** What the sweeper has sent for this deadline; only the sweeper writes it. */
+  readonly lastAlert?: LastAlert | undefined;
 }
 
 // ---- Status ----

@@ -62,7 +62,10 @@ export const convertMinor = (minor: number, rate: string): number => {
   return Number(negative ? -quotient : quotient);
 };
 
-export const toDto = (money: Money): MoneyDto => ({ amount: formatAmount(money.minor), currency: money.currency });
+export const toDto = (money: Money): MoneyDto => ({
+  amount: formatAmount(money.minor),
+  currency: money.currency,
+});
 
 export const fromDto = (dto: MoneyDto): Money => ({ minor: parseAmount(dto.amount), currency: dto.currency });
 

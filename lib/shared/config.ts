@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type AlertThresholds, DEFAULT_ALERT_THRESHOLDS, normaliseThresholds } from '../domain/alerts';
 import { ENV } from './names';
 
 /**
@@ -27,7 +28,8 @@ export const readConfig = <K extends Variable>(
   for (const name of names) {
     const parsed = variables[name].safeParse(env[name]);
     if (parsed.success) config[name] = parsed.data;
-    else problems.push(`${name}: ${env[name] === undefined ? 'is not set' : parsed.error.issues[0]?.message}`);
+    else
+      problems.push(`${name}: ${env[name] === undefined ? 'is not set' : parsed.error.issues[0]?.message}`);
   }
   if (problems.length) throw new Error(`Configuration is incomplete: ${problems.join('; ')}`);
   return config as { [P in K]: z.infer<(typeof variables)[P]> };
@@ -35,3 +37,16 @@ export const readConfig = <K extends Variable>(
 
 /** Parses "30,14,7,1" into [30, 14, 7, 1]. */
 export const parseDays = (value: string): number[] => value.split(',').map(Number);
+
+/** Alert thresholds: CDK context sets them in AWS; without the variables, the product defaults. */
+export const alertThresholdsFromEnv = (env: NodeJS.ProcessEnv = process.env): AlertThresholds => {
+  const names = [ENV.deadlineAlertDays, ENV.fundingAlertDays] as const;
+  const present = names.filter((name) => env[name] !== undefined);
+  const config = readConfig(present, env);
+  const deadline = config[ENV.deadlineAlertDays];
+  const funding = config[ENV.fundingAlertDays];
+  return {
+    deadline: deadline ? normaliseThresholds(parseDays(deadline)) : DEFAULT_ALERT_THRESHOLDS.deadline,
+    funding: funding ? normaliseThresholds(parseDays(funding)) : DEFAULT_ALERT_THRESHOLDS.funding,
+  };
+};

@@ -1,5 +1,12 @@
+import {
+  type AlertThresholds,
+  nextDeadlineAlertOn,
+  nextFundingAlertOn,
+  thresholdsFor,
+} from '../domain/alerts';
 import { monthOf } from '../domain/dates';
 import type { DeadlineRecord, GrantRecord, PaymentRecord } from '../domain/grant';
+import type { GrantStatus } from '../domain/schemas';
 import type { DetailType } from '../shared/names';
 import { LEDGER_INDEXES } from './tables';
 
@@ -10,7 +17,10 @@ import { LEDGER_INDEXES } from './tables';
 export const keys = {
   grant: (grantId: string) => ({ pk: `GRANT#${grantId}`, sk: 'GRANT' }),
   payment: (grantId: string, paymentId: string) => ({ pk: `GRANT#${grantId}`, sk: `PAYMENT#${paymentId}` }),
-  deadline: (grantId: string, deadlineId: string) => ({ pk: `GRANT#${grantId}`, sk: `DEADLINE#${deadlineId}` }),
+  deadline: (grantId: string, deadlineId: string) => ({
+    pk: `GRANT#${grantId}`,
+    sk: `DEADLINE#${deadlineId}`,
+  }),
   outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'EVENT' }),
   grantPartition: (grantId: string) => `GRANT#${grantId}`,
 } as const;
@@ -22,17 +32,36 @@ export const duePartition = (status: string, month: string) => `DUE#${status}#${
 
 type Item = Record<string, unknown>;
 
-const { grantsByType, grantsByForvaltning, deadlinesByDue } = LEDGER_INDEXES;
+const { grantsByType, grantsByForvaltning, deadlinesByDue, alertsByDate } = LEDGER_INDEXES;
 
-export const grantToItem = (grant: GrantRecord): Item => ({
-  ...keys.grant(grant.grantId),
-  type: 'GRANT',
-  [grantsByType.pk]: GRANT_TYPE_PARTITION,
-  [grantsByType.sk]: grant.grantId,
-  [grantsByForvaltning.pk]: forvaltningPartition(grant.forvaltning),
-  [grantsByForvaltning.sk]: grant.grantId,
-  ...grant,
-});
+/**
+ * The sweeper's index: one partition, sorted by the date an item's next alert falls due. The date
+ * is computed from the item alone (from the beginning of time, not from today), so it may lie in the
+ * past; the sweep on or after it evaluates the item with its stored state and moves it on. Only the
+ * sweeper moves it later; writers that change a date, a status or thresholds recompute it.
+ */
+export const ALERTS_PARTITION = 'ALERTS';
+const EPOCH = '1970-01-01';
+
+export const fundingAlertSortKey = (nextAlertOn: string, grantId: string) => `${nextAlertOn}#F#${grantId}`;
+export const deadlineAlertSortKey = (nextAlertOn: string, grantId: string, deadlineId: string) =>
+  `${nextAlertOn}#D#${grantId}#${deadlineId}`;
+
+export const grantToItem = (grant: GrantRecord, thresholds: AlertThresholds): Item => {
+  const next = nextFundingAlertOn({ grant, lastAlert: grant.fundingLastAlert }, EPOCH, thresholds.funding);
+  return {
+    ...keys.grant(grant.grantId),
+    type: 'GRANT',
+    [grantsByType.pk]: GRANT_TYPE_PARTITION,
+    [grantsByType.sk]: grant.grantId,
+    [grantsByForvaltning.pk]: forvaltningPartition(grant.forvaltning),
+    [grantsByForvaltning.sk]: grant.grantId,
+    ...(next
+      ? { [alertsByDate.pk]: ALERTS_PARTITION, [alertsByDate.sk]: fundingAlertSortKey(next, grant.grantId) }
+      : {}),
+    ...grant,
+  };
+};
 
 const INDEX_AND_KEY_ATTRIBUTES = new Set([
   'pk',
@@ -44,7 +73,8 @@ const INDEX_AND_KEY_ATTRIBUTES = new Set([
 const withoutStorageAttributes = (item: Item): Item =>
   Object.fromEntries(Object.entries(item).filter(([name]) => !INDEX_AND_KEY_ATTRIBUTES.has(name)));
 
-export const itemToGrant = (item: Item): GrantRecord => withoutStorageAttributes(item) as unknown as GrantRecord;
+export const itemToGrant = (item: Item): GrantRecord =>
+  withoutStorageAttributes(item) as unknown as GrantRecord;
 
 export const paymentToItem = (payment: PaymentRecord): Item => ({
   ...keys.payment(payment.grantId, payment.paymentId),
@@ -52,7 +82,8 @@ export const paymentToItem = (payment: PaymentRecord): Item => ({
   ...payment,
 });
 
-export const itemToPayment = (item: Item): PaymentRecord => withoutStorageAttributes(item) as unknown as PaymentRecord;
+export const itemToPayment = (item: Item): PaymentRecord =>
+  withoutStorageAttributes(item) as unknown as PaymentRecord;
 
 /** What a deadline carries of its grant, so that lists of deadlines need no second read. */
 export interface DeadlineGrantInfo {
@@ -61,18 +92,41 @@ export interface DeadlineGrantInfo {
   readonly programme: string;
 }
 
+/** What placing a deadline in the sweeper's index needs to know of its grant. */
+export interface DeadlineGrantContext extends DeadlineGrantInfo {
+  readonly status: GrantStatus;
+  readonly alertLeadDays?: readonly number[] | undefined;
+}
+
 export interface StoredDeadline extends DeadlineRecord, DeadlineGrantInfo {}
 
-export const deadlineToItem = (deadline: DeadlineRecord, grant: DeadlineGrantInfo): Item => ({
-  ...keys.deadline(deadline.grantId, deadline.deadlineId),
-  type: 'DEADLINE',
-  [deadlinesByDue.pk]: duePartition(deadline.status, monthOf(deadline.dueOn)),
-  [deadlinesByDue.sk]: `${deadline.dueOn}#${deadline.grantId}#${deadline.deadlineId}`,
-  ...deadline,
-  acronym: grant.acronym,
-  forvaltning: grant.forvaltning,
-  programme: grant.programme,
-});
+export const deadlineToItem = (
+  deadline: DeadlineRecord,
+  grant: DeadlineGrantContext,
+  thresholds: AlertThresholds,
+): Item => {
+  const next = nextDeadlineAlertOn(
+    { grant: { grantId: deadline.grantId, status: grant.status }, deadline, lastAlert: deadline.lastAlert },
+    EPOCH,
+    thresholdsFor(grant, thresholds).deadline,
+  );
+  return {
+    ...keys.deadline(deadline.grantId, deadline.deadlineId),
+    type: 'DEADLINE',
+    [deadlinesByDue.pk]: duePartition(deadline.status, monthOf(deadline.dueOn)),
+    [deadlinesByDue.sk]: `${deadline.dueOn}#${deadline.grantId}#${deadline.deadlineId}`,
+    ...(next
+      ? {
+          [alertsByDate.pk]: ALERTS_PARTITION,
+          [alertsByDate.sk]: deadlineAlertSortKey(next, deadline.grantId, deadline.deadlineId),
+        }
+      : {}),
+    ...deadline,
+    acronym: grant.acronym,
+    forvaltning: grant.forvaltning,
+    programme: grant.programme,
+  };
+};
 
 export const itemToDeadline = (item: Item): StoredDeadline =>
   withoutStorageAttributes(item) as unknown as StoredDeadline;

@@ -1,5 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -7,11 +9,13 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { type AlertThresholds, DEFAULT_ALERT_THRESHOLDS } from '../domain/alerts';
 import { addDays, monthOf } from '../domain/dates';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../domain/errors';
 import { type DeadlineRecord, type GrantRecord, type PaymentRecord, TAKES_PAYMENTS } from '../domain/grant';
 import {
-  type DeadlineGrantInfo,
+  ALERTS_PARTITION,
+  type DeadlineGrantContext,
   deadlineToItem,
   duePartition,
   forvaltningPartition,
@@ -29,6 +33,24 @@ import {
 import { LEDGER_INDEXES } from './tables';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** An item the sweeper reads: a deadline, or a grant for its funding end. */
+export type DueAlertItem =
+  | { readonly kind: 'deadline'; readonly deadline: StoredDeadline; readonly indexKey: string }
+  | { readonly kind: 'funding'; readonly grant: GrantRecord; readonly indexKey: string };
+
+export interface SweepOutcome {
+  readonly key: { readonly pk: string; readonly sk: string };
+  /** The item's index key as the sweep read it. */
+  readonly indexKey: string;
+  /** null: nothing left to send; the item leaves the index. */
+  readonly nextIndexKey: string | null;
+  readonly stateAttribute: 'lastAlert' | 'fundingLastAlert';
+  readonly lastAlert: unknown;
+  /** Attributes that must still hold the values the sweep evaluated (undefined: must be absent). */
+  readonly unchanged: Readonly<Record<string, string | undefined>>;
+  readonly event?: OutboxEvent | undefined;
+}
 
 export interface GrantWithChildren {
   readonly grant: GrantRecord;
@@ -59,9 +81,29 @@ export class WriteConflict extends Error {
 }
 
 const MAX_CONFLICT_RETRIES = 8;
+
+/** Attributes a grant or deadline may lose in an update (cleared optional fields, index membership). */
+const OPTIONAL_GRANT_ATTRIBUTES = [
+  'unit',
+  'grantAgreementNumber',
+  'pic',
+  'callId',
+  'notes',
+  'fundingEndsOn',
+  'alertLeadDays',
+  LEDGER_INDEXES.alertsByDate.pk,
+  LEDGER_INDEXES.alertsByDate.sk,
+] as const;
+const OPTIONAL_DEADLINE_ATTRIBUTES = [
+  'doneOn',
+  'doneBy',
+  LEDGER_INDEXES.alertsByDate.pk,
+  LEDGER_INDEXES.alertsByDate.sk,
+] as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const encodeCursor = (key: Record<string, unknown>): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+const encodeCursor = (key: Record<string, unknown>): string =>
+  Buffer.from(JSON.stringify(key)).toString('base64url');
 
 const decodeCursor = (cursor: string, expectedKeys: readonly string[]): Record<string, string> => {
   const invalid = new ValidationError('The cursor is not one this API handed out.', [
@@ -90,6 +132,8 @@ export class Ledger {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Alert thresholds place deadlines and funding ends in the sweeper's index as they are written. */
+    private readonly thresholds: AlertThresholds = DEFAULT_ALERT_THRESHOLDS,
   ) {}
 
   /** Runs a transaction, retrying only DynamoDB's transaction conflicts (another writer on an item). */
@@ -101,7 +145,9 @@ export class Ledger {
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = (error.CancellationReasons ?? []).map((r) => r.Code);
-        const conflictOnly = reasons.every((r) => r === 'None' || r === 'TransactionConflict' || r === undefined);
+        const conflictOnly = reasons.every(
+          (r) => r === 'None' || r === 'TransactionConflict' || r === undefined,
+        );
         if (conflictOnly && attempt < MAX_CONFLICT_RETRIES) {
           await sleep(Math.random() * 20 * 2 ** attempt);
           continue;
@@ -111,8 +157,66 @@ export class Ledger {
     }
   }
 
-  private put(item: Record<string, unknown>, condition?: Omit<TransactItem['Put'] & object, 'TableName' | 'Item'>) {
+  private put(
+    item: Record<string, unknown>,
+    condition?: Omit<TransactItem['Put'] & object, 'TableName' | 'Item'>,
+  ) {
     return { Put: { TableName: this.tableName, Item: item, ...condition } };
+  }
+
+  /**
+   * An Update that writes every attribute of `item` but the key and those the caller preserves
+   * (running sums, the sweeper's state), and removes the optional ones the item no longer has.
+   * Unlike a Put, it cannot undo a concurrent writer's change to an attribute it does not own.
+   */
+  private replaceItem(
+    item: Record<string, unknown>,
+    options: {
+      readonly preserve: readonly string[];
+      readonly removable: readonly string[];
+      readonly condition: string;
+      readonly conditionNames?: Record<string, string>;
+      readonly conditionValues?: Record<string, unknown>;
+    },
+  ): TransactItem {
+    const names: Record<string, string> = { ...options.conditionNames };
+    const values: Record<string, unknown> = { ...options.conditionValues };
+    const sets: string[] = [];
+    let i = 0;
+    for (const [name, value] of Object.entries(item)) {
+      if (name === 'pk' || name === 'sk' || options.preserve.includes(name) || value === undefined) continue;
+      names[`#a${i}`] = name;
+      values[`:a${i}`] = value;
+      sets.push(`#a${i} = :a${i}`);
+      i++;
+    }
+    const removes = options.removable
+      .filter((name) => item[name] === undefined)
+      .map((name) => {
+        names[`#a${i}`] = name;
+        return `#a${i++}`;
+      });
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: item.pk, sk: item.sk },
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: options.condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+  }
+
+  private updateDeadlineItem(deadline: DeadlineRecord, grant: DeadlineGrantContext, expectedStatus?: string) {
+    return this.replaceItem(deadlineToItem(deadline, grant, this.thresholds), {
+      preserve: ['lastAlert'],
+      removable: [...OPTIONAL_DEADLINE_ATTRIBUTES],
+      condition: expectedStatus ? 'attribute_exists(pk) AND #status = :expected' : 'attribute_exists(pk)',
+      ...(expectedStatus
+        ? { conditionNames: { '#status': 'status' }, conditionValues: { ':expected': expectedStatus } }
+        : {}),
+    });
   }
 
   private outbox(events: readonly OutboxEvent[]): TransactItem[] {
@@ -128,8 +232,12 @@ export class Ledger {
     extra: readonly TransactItem[] = [],
   ): Promise<void> {
     await this.transact([
-      this.put(grantToItem(grant), { ConditionExpression: 'attribute_not_exists(pk)' }),
-      ...deadlines.map((d) => this.put(deadlineToItem(d, grant))),
+      this.put(grantToItem(grant, this.thresholds), { ConditionExpression: 'attribute_not_exists(pk)' }),
+      ...deadlines.map((d) =>
+        this.put(deadlineToItem(d, grant, this.thresholds), {
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
       ...this.outbox(events),
       ...extra,
     ]);
@@ -137,7 +245,9 @@ export class Ledger {
 
   /** The grant item alone: one GetItem. */
   async findGrant(grantId: string): Promise<GrantRecord | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.grant(grantId) }));
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.grant(grantId) }),
+    );
     return Item ? itemToGrant(Item) : undefined;
   }
 
@@ -218,13 +328,15 @@ export class Ledger {
   }
 
   /**
-   * Replaces the grant if it still has the version the caller read, together with the report
+   * Writes the changed grant if it still has the version the caller read, together with the report
    * deadlines it now calls for, the grant fields its deadlines carry, and the change's events.
+   * Payments' running sums and the sweeper's alert state are left as they are.
    */
   async updateGrant(change: {
     readonly grant: GrantRecord;
     readonly expectedVersion: number;
-    readonly deadlinesToPut: readonly DeadlineRecord[];
+    readonly deadlinesToAdd: readonly DeadlineRecord[];
+    readonly deadlinesToUpdate: readonly DeadlineRecord[];
     readonly deadlinesToDelete: readonly DeadlineRecord[];
     readonly events: readonly OutboxEvent[];
     readonly extra?: readonly TransactItem[];
@@ -232,11 +344,18 @@ export class Ledger {
     const { grant, expectedVersion } = change;
     try {
       await this.transact([
-        this.put(grantToItem(grant), {
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':expected': expectedVersion },
+        this.replaceItem(grantToItem(grant, this.thresholds), {
+          preserve: ['receivedMinor', 'receivedDkkMinor', 'fundingLastAlert'],
+          removable: [...OPTIONAL_GRANT_ATTRIBUTES],
+          condition: 'version = :expected',
+          conditionValues: { ':expected': expectedVersion },
         }),
-        ...change.deadlinesToPut.map((d) => this.put(deadlineToItem(d, grant))),
+        ...change.deadlinesToAdd.map((d) =>
+          this.put(deadlineToItem(d, grant, this.thresholds), {
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+        ...change.deadlinesToUpdate.map((d) => this.updateDeadlineItem(d, grant)),
         ...change.deadlinesToDelete.map((d) => ({
           Delete: { TableName: this.tableName, Key: keys.deadline(d.grantId, d.deadlineId) },
         })),
@@ -307,19 +426,12 @@ export class Ledger {
     }
   }
 
-  async putDeadline(
+  /** A new deadline, if its grant exists. */
+  async addDeadline(
     deadline: DeadlineRecord,
-    grant: DeadlineGrantInfo,
+    grant: GrantRecord,
     events: readonly OutboxEvent[],
-    condition: { readonly expectedStatus?: string } = {},
   ): Promise<void> {
-    const guard = condition.expectedStatus
-      ? {
-          ConditionExpression: '#status = :expected',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':expected': condition.expectedStatus },
-        }
-      : { ConditionExpression: 'attribute_not_exists(pk)' };
     try {
       await this.transact([
         {
@@ -329,14 +441,30 @@ export class Ledger {
             ConditionExpression: 'attribute_exists(pk)',
           },
         },
-        this.put(deadlineToItem(deadline, grant), guard),
+        this.put(deadlineToItem(deadline, grant, this.thresholds), {
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
         ...this.outbox(events),
       ]);
     } catch (error) {
       if (error instanceof WriteConflict && error.reasons[0] === 'ConditionalCheckFailed') {
         throw new NotFoundError(`No grant has the id ${deadline.grantId}.`);
       }
-      if (error instanceof WriteConflict && error.reasons[1] === 'ConditionalCheckFailed') {
+      throw error;
+    }
+  }
+
+  /** A changed deadline, if it still has the status the caller read. */
+  async updateDeadline(
+    deadline: DeadlineRecord,
+    grant: GrantRecord,
+    expectedStatus: string,
+    events: readonly OutboxEvent[],
+  ): Promise<void> {
+    try {
+      await this.transact([this.updateDeadlineItem(deadline, grant, expectedStatus), ...this.outbox(events)]);
+    } catch (error) {
+      if (error instanceof WriteConflict && error.reasons[0] === 'ConditionalCheckFailed') {
         throw new PreconditionFailedError('The deadline changed while this request was handled; try again.');
       }
       throw error;
@@ -379,6 +507,113 @@ export class Ledger {
       }),
     );
     return pages.flat().map(itemToDeadline);
+  }
+
+  /**
+   * Everything whose next alert falls due on or before `today`, from the sweeper's index, and the
+   * items read doing it. Cost grows with what is due, not with the number of grants.
+   */
+  async dueForAlerts(today: string): Promise<{ items: DueAlertItem[]; readUnits: number }> {
+    const index = LEDGER_INDEXES.alertsByDate;
+    const items: DueAlertItem[] = [];
+    let readUnits = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :pk AND #sk <= :to',
+          ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
+          ExpressionAttributeValues: { ':pk': ALERTS_PARTITION, ':to': `${today}~` },
+          ExclusiveStartKey: startKey,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      readUnits += page.ConsumedCapacity?.CapacityUnits ?? 0;
+      for (const item of page.Items ?? []) {
+        if (item.type === 'DEADLINE')
+          items.push({ kind: 'deadline', deadline: itemToDeadline(item), indexKey: String(item[index.sk]) });
+        else if (item.type === 'GRANT')
+          items.push({ kind: 'funding', grant: itemToGrant(item), indexKey: String(item[index.sk]) });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return { items, readUnits };
+  }
+
+  /** Grant items by id, 100 to a BatchGetItem, retrying what DynamoDB leaves unprocessed. */
+  async grantsById(
+    grantIds: readonly string[],
+  ): Promise<{ grants: Map<string, GrantRecord>; readUnits: number }> {
+    const grants = new Map<string, GrantRecord>();
+    let readUnits = 0;
+    const ids = [...new Set(grantIds)];
+    for (let i = 0; i < ids.length; i += 100) {
+      let keysLeft: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((id) => keys.grant(id));
+      for (let attempt = 0; keysLeft?.length; attempt++) {
+        if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
+        const result: BatchGetCommandOutput = await this.db.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: keysLeft } },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+        readUnits += (result.ConsumedCapacity ?? []).reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const grant = itemToGrant(item);
+          grants.set(grant.grantId, grant);
+        }
+        keysLeft = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return { grants, readUnits };
+  }
+
+  /**
+   * Stores what a sweep did with one item: its alert state and its next place in the index, and,
+   * when an alert is sent, the alert's event in the same transaction. The event's deterministic id
+   * makes a second sweep's write of the same alert fail, so it is sent once; the item's condition
+   * makes a sweep that read a since-changed item (moved, done, closed) write nothing.
+   */
+  async recordSweep(outcome: SweepOutcome): Promise<'stored' | 'already-sent' | 'item-changed'> {
+    const index = LEDGER_INDEXES.alertsByDate;
+    const names: Record<string, string> = { '#isk': index.sk, '#state': outcome.stateAttribute };
+    if (!outcome.nextIndexKey) names['#ipk'] = index.pk;
+    const values: Record<string, unknown> = { ':state': outcome.lastAlert, ':indexKey': outcome.indexKey };
+    const update = outcome.nextIndexKey
+      ? 'SET #state = :state, #isk = :next'
+      : 'SET #state = :state REMOVE #ipk, #isk';
+    if (outcome.nextIndexKey) values[':next'] = outcome.nextIndexKey;
+    const conditions = ['#isk = :indexKey'];
+    for (const [i, [name, value]] of Object.entries(outcome.unchanged).entries()) {
+      names[`#u${i}`] = name;
+      if (value === undefined) conditions.push(`attribute_not_exists(#u${i})`);
+      else {
+        values[`:u${i}`] = value;
+        conditions.push(`#u${i} = :u${i}`);
+      }
+    }
+    try {
+      await this.transact([
+        ...(outcome.event ? this.outbox([outcome.event]) : []),
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: outcome.key,
+            UpdateExpression: update,
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+      ]);
+      return 'stored';
+    } catch (error) {
+      if (!(error instanceof WriteConflict)) throw error;
+      if (outcome.event && error.reasons[0] === 'ConditionalCheckFailed') return 'already-sent';
+      return 'item-changed';
+    }
   }
 
   /** Answers once the table does: a key lookup that finds nothing. */

@@ -34,7 +34,11 @@ const contextFor = (ports: GrantPorts, caller: Caller): ChangeContext => ({
   newId: ports.newId,
 });
 
-export const registerGrant = async (ports: GrantPorts, input: GrantInput, caller: Caller): Promise<GrantDto> => {
+export const registerGrant = async (
+  ports: GrantPorts,
+  input: GrantInput,
+  caller: Caller,
+): Promise<GrantDto> => {
   const ctx = contextFor(ports, caller);
   const { grant, deadlines } = registerGrantRule(input, ctx);
   const at = (eventId: string) => ({ eventId, occurredAt: ctx.now });
@@ -93,14 +97,18 @@ export const updateGrant = async (
       changeEvent(DETAIL_TYPES.deadlineAdded, grant, { deadline: toDeadlineDto(added) }, at(ports.newId())),
     );
   }
-  // Deadlines carry the grant's acronym, forvaltning and programme for listing; keep them in step.
-  const carriedChanged = ['acronym', 'forvaltning', 'programme'].some((f) => change.changed.includes(f));
+  // Deadlines carry the grant's acronym, forvaltning and programme for listing, and its status and
+  // thresholds decide their place in the sweeper's index: keep them in step.
+  const carriedChanged = ['acronym', 'forvaltning', 'programme', 'status', 'alertLeadDays'].some((f) =>
+    change.changed.includes(f),
+  );
   const touched = new Set([...deadlinePlan.update, ...deadlinePlan.remove].map((d) => d.deadlineId));
   const carried = carriedChanged ? current.deadlines.filter((d) => !touched.has(d.deadlineId)) : [];
   await ports.ledger.updateGrant({
     grant,
     expectedVersion,
-    deadlinesToPut: [...deadlinePlan.add, ...deadlinePlan.update, ...carried],
+    deadlinesToAdd: deadlinePlan.add,
+    deadlinesToUpdate: [...deadlinePlan.update, ...carried],
     deadlinesToDelete: deadlinePlan.remove,
     events,
   });
@@ -136,10 +144,14 @@ export const recordPayment = async (
     case 'gone':
       throw new NotFoundError(`No grant has the id ${grantId}.`);
     case 'status-changed':
-      throw new ConflictError('The grant no longer takes payments; its status changed while this was recorded.');
+      throw new ConflictError(
+        'The grant no longer takes payments; its status changed while this was recorded.',
+      );
     case 'ceiling-reached': {
       const now = await ports.ledger.findGrant(grantId);
-      throw now ? paymentExceedsAwarded(now, payment.amount.minor) : new BusinessRuleError('Payment refused.');
+      throw now
+        ? paymentExceedsAwarded(now, payment.amount.minor)
+        : new BusinessRuleError('Payment refused.');
     }
   }
 };
@@ -160,7 +172,7 @@ export const addDeadline = async (
     { deadline: toDeadlineDto(deadline) },
     { eventId: ports.newId(), occurredAt: ctx.now },
   );
-  await ports.ledger.putDeadline(deadline, grant, [event]);
+  await ports.ledger.addDeadline(deadline, grant, [event]);
   return toDeadlineDto(deadline);
 };
 
@@ -188,7 +200,7 @@ export const setDeadlineStatus = async (
           ),
         ]
       : [];
-  await ports.ledger.putDeadline(next, grant, events, { expectedStatus: current.status });
+  await ports.ledger.updateDeadline(next, grant, current.status, events);
   return toDeadlineDto(next);
 };
 
@@ -201,12 +213,22 @@ export interface DeadlineListItem extends DeadlineDto {
 
 export const listDeadlines = async (
   ports: GrantPorts,
-  query: { from?: string | undefined; to?: string | undefined; forvaltning?: string | undefined; status: DeadlineStatus },
+  query: {
+    from?: string | undefined;
+    to?: string | undefined;
+    forvaltning?: string | undefined;
+    status: DeadlineStatus;
+  },
 ): Promise<{ items: DeadlineListItem[] }> => {
   const today = copenhagenDateOf(ports.clock.now());
   const from = query.from ?? today;
   const to = query.to ?? addDays(from, 365);
-  const stored = await ports.ledger.listDeadlines({ from, to, status: query.status, forvaltning: query.forvaltning });
+  const stored = await ports.ledger.listDeadlines({
+    from,
+    to,
+    status: query.status,
+    forvaltning: query.forvaltning,
+  });
   const items = stored
     .map((d) => ({
       ...toDeadlineDto(d),

@@ -1,6 +1,11 @@
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { BusinessRuleError, ConflictError, NotFoundError, PreconditionFailedError } from '../../lib/domain/errors';
+import {
+  BusinessRuleError,
+  ConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+} from '../../lib/domain/errors';
 import * as grants from '../../lib/use-cases/grants';
 import { atelierInput, caller } from '../support/fixtures';
 import { freshLedger } from '../support/ledger';
@@ -51,9 +56,9 @@ describe('the grants register on DynamoDB Local', () => {
     const created = await grants.registerGrant(env.ports, atelierInput({ acronym: 'STALE' }), caller);
     const updated = await grants.updateGrant(env.ports, created.grantId, { title: 'New title' }, 1, caller);
     expect(updated.version).toBe(2);
-    await expect(grants.updateGrant(env.ports, created.grantId, { title: 'Other' }, 1, caller)).rejects.toBeInstanceOf(
-      PreconditionFailedError,
-    );
+    await expect(
+      grants.updateGrant(env.ports, created.grantId, { title: 'Other' }, 1, caller),
+    ).rejects.toBeInstanceOf(PreconditionFailedError);
     expect((await grants.getGrant(env.ports, created.grantId)).title).toBe('New title');
   });
 
@@ -83,7 +88,11 @@ describe('the grants register on DynamoDB Local', () => {
       ['Periodic report 1', '2021-06-29'],
       ['Final report', '2024-12-30'],
     ]);
-    const listed = await grants.listDeadlines(env.ports, { from: '2021-06-01', to: '2021-06-30', status: 'OPEN' });
+    const listed = await grants.listDeadlines(env.ports, {
+      from: '2021-06-01',
+      to: '2021-06-30',
+      status: 'OPEN',
+    });
     expect(listed.items.find((d) => d.grantId === created.grantId)?.acronym).toBe('PERIODS2');
   });
 
@@ -112,7 +121,11 @@ describe('the grants register on DynamoDB Local', () => {
     expect(grant.receivedDkk.amount).toBe('4482.00');
     expect(grant.payments).toHaveLength(1);
 
-    const applied = await grants.registerGrant(env.ports, atelierInput({ acronym: 'APPL', status: 'APPLIED' }), caller);
+    const applied = await grants.registerGrant(
+      env.ports,
+      atelierInput({ acronym: 'APPL', status: 'APPLIED' }),
+      caller,
+    );
     await expect(
       grants.recordPayment(
         env.ports,
@@ -156,7 +169,11 @@ describe('the grants register on DynamoDB Local', () => {
     for (let i = 0; i < 7; i++) {
       const g = await grants.registerGrant(
         local.ports,
-        atelierInput({ acronym: `L${i}`, forvaltning: i % 2 ? 'KFF' : 'TMF', status: i % 3 ? 'ACTIVE' : 'CLOSED' }),
+        atelierInput({
+          acronym: `L${i}`,
+          forvaltning: i % 2 ? 'KFF' : 'TMF',
+          status: i % 3 ? 'ACTIVE' : 'CLOSED',
+        }),
         caller,
       );
       ids.push(g.grantId);
@@ -170,12 +187,20 @@ describe('the grants register on DynamoDB Local', () => {
     } while (cursor);
     expect(seen).toEqual([...ids].reverse());
 
-    const tmfActive = await grants.listGrants(local.ports, { limit: 2, forvaltning: 'TMF', status: 'ACTIVE' });
+    const tmfActive = await grants.listGrants(local.ports, {
+      limit: 2,
+      forvaltning: 'TMF',
+      status: 'ACTIVE',
+    });
     expect(tmfActive.items.map((g) => g.acronym)).toEqual(['L4', 'L2']);
     expect(tmfActive.nextCursor).toBeNull();
     const second = await grants.listGrants(local.ports, { limit: 1, status: 'CLOSED' });
     expect(second.items.map((g) => g.acronym)).toEqual(['L6']);
-    const rest = await grants.listGrants(local.ports, { limit: 5, status: 'CLOSED', cursor: second.nextCursor ?? '' });
+    const rest = await grants.listGrants(local.ports, {
+      limit: 5,
+      status: 'CLOSED',
+      cursor: second.nextCursor ?? '',
+    });
     expect(rest.items.map((g) => g.acronym)).toEqual(['L3', 'L0']);
   });
 
@@ -185,11 +210,24 @@ describe('the grants register on DynamoDB Local', () => {
     if (!first) throw new Error('expected a report deadline');
     const done = await grants.setDeadlineStatus(env.ports, created.grantId, first.deadlineId, 'DONE', caller);
     expect(done).toMatchObject({ status: 'DONE', doneOn: '2026-11-22', doneBy: 'lear@kk.dk' });
-    const reopened = await grants.setDeadlineStatus(env.ports, created.grantId, first.deadlineId, 'OPEN', caller);
+    const reopened = await grants.setDeadlineStatus(
+      env.ports,
+      created.grantId,
+      first.deadlineId,
+      'OPEN',
+      caller,
+    );
     expect(reopened.doneOn).toBeUndefined();
-    await expect(grants.getGrant(env.ports, '01JUNKNOWN0000000000000000')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(grants.getGrant(env.ports, '01JUNKNOWN0000000000000000')).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     await expect(
-      grants.addDeadline(env.ports, '01JUNKNOWN0000000000000000', { kind: 'OTHER', title: 'x', dueOn: '2027-01-01' }, caller),
+      grants.addDeadline(
+        env.ports,
+        '01JUNKNOWN0000000000000000',
+        { kind: 'OTHER', title: 'x', dueOn: '2027-01-01' },
+        caller,
+      ),
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 });

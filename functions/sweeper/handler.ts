@@ -1,0 +1,4 @@
+import { createSweeper } from './app';
+import { sideEffects } from './sideEffects';
+
+export const handler = createSweeper(sideEffects());

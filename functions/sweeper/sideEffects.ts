@@ -1,0 +1,18 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createDocumentClient } from '../../lib/adapters/clients';
+import { systemClock } from '../../lib/domain/dates';
+import { alertThresholdsFromEnv, readConfig } from '../../lib/shared/config';
+import { ENV } from '../../lib/shared/names';
+import { Ledger } from '../../lib/storage/ledger';
+import type { SweeperDeps } from './app';
+
+export const sideEffects = (): SweeperDeps => {
+  const config = readConfig([ENV.tableName]);
+  const thresholds = alertThresholdsFromEnv();
+  return {
+    ledger: new Ledger(createDocumentClient(), config[ENV.tableName], thresholds),
+    clock: systemClock,
+    thresholds,
+    logger: new Logger({ serviceName: 'sweeper' }),
+  };
+};
