@@ -6,7 +6,7 @@ import { ClientError, MethodNotAllowedError, NotFoundError } from '../domain/err
 import type { Caller } from '../use-cases/ports';
 import { authorize } from './auth';
 import { type ApiEvent, type ApiResult, SECURITY_HEADERS } from './http';
-import { problemResponse, toProblem } from './problem';
+import { problemHeaders, problemResponse, toProblem } from './problem';
 import { type ApiFunction, findRoute, matchRoute, type RouteDef } from './routes';
 
 export interface RouteRequest {
@@ -33,7 +33,10 @@ const resolveRoute = (event: ApiEvent): { route: RouteDef; event: ApiEvent } => 
     };
   }
   if (matched.allowed.length) {
-    throw new MethodNotAllowedError(`${path} answers ${matched.allowed.join(', ')}, not ${method}.`);
+    throw new MethodNotAllowedError(
+      `${path} answers ${matched.allowed.join(', ')}, not ${method}.`,
+      matched.allowed,
+    );
   }
   throw new NotFoundError(`There is no ${path} in this API.`);
 };
@@ -45,6 +48,7 @@ const problemDetails = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult
     if (!(error instanceof ClientError)) logger.error('Request failed', { error: error as Error });
     request.response = problemResponse(
       toProblem(error, { requestId: event.requestContext.requestId, instance: event.rawPath }),
+      problemHeaders(error),
     );
   },
 });

@@ -47,7 +47,7 @@ export const fieldErrors = (error: z.ZodError): FieldError[] =>
   });
 
 export const validate = <S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> => {
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(value, { reportInput: true });
   if (!parsed.success) {
     const errors = fieldErrors(parsed.error);
     throw new ValidationError(

@@ -1,4 +1,4 @@
-import { ClientError, type FieldError } from '../domain/errors';
+import { ClientError, type FieldError, MethodNotAllowedError } from '../domain/errors';
 import { type ApiResult, SECURITY_HEADERS } from './http';
 
 /** RFC 9457 problem documents: the one place where errors become HTTP responses. */
@@ -45,3 +45,7 @@ export const toProblem = (error: unknown, context: { requestId?: string; instanc
     ...context,
   };
 };
+
+/** Headers an error's problem response needs besides the document: Allow on a 405. */
+export const problemHeaders = (error: unknown): Record<string, string> =>
+  error instanceof MethodNotAllowedError && error.allowed.length ? { Allow: error.allowed.join(', ') } : {};

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   DeadlineStatusSchema,
   ForvaltningSchema,
+  FunderTypeSchema,
   GrantStatusSchema,
   IsoDateSchema,
   ProgrammeSchema,
@@ -37,3 +38,63 @@ export const DeadlineListQuerySchema = z
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'the range may span at most 5 years' });
     }
   });
+
+/** Dimensions totals can be grouped by (PRODUCT.md 2.7). */
+export const TOTALS_GROUP_BY = ['forvaltning', 'programme', 'funderType', 'year', 'quarter'] as const;
+export type TotalsDimension = (typeof TOTALS_GROUP_BY)[number];
+
+const yearParam = z
+  .string()
+  .regex(/^\d{4}$/, 'must be a year such as 2021')
+  .transform(Number);
+
+export const TotalsQuerySchema = z
+  .strictObject({
+    groupBy: z
+      .string()
+      .transform((value, ctx) => {
+        const parts = value
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean);
+        for (const part of parts) {
+          if (!(TOTALS_GROUP_BY as readonly string[]).includes(part)) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `${part} is not a grouping; use ${TOTALS_GROUP_BY.join(', ')}`,
+            });
+            return z.NEVER;
+          }
+        }
+        if (new Set(parts).size !== parts.length) {
+          ctx.addIssue({ code: 'custom', message: 'names a grouping twice' });
+          return z.NEVER;
+        }
+        return parts as TotalsDimension[];
+      })
+      .optional(),
+    forvaltning: ForvaltningSchema.optional(),
+    programme: ProgrammeSchema.optional(),
+    funderType: FunderTypeSchema.optional(),
+    status: GrantStatusSchema.optional(),
+    from: yearParam.optional(),
+    to: yearParam.optional(),
+    format: z.enum(['json', 'csv']).optional(),
+  })
+  .superRefine((query, ctx) => {
+    if (query.from !== undefined && query.to !== undefined && query.to < query.from) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be on or after from' });
+    }
+  });
+
+/** What a feed token may show: one forvaltning's calendar, one grant's, or (omitted) all. */
+export const FeedTokenRequestSchema = z
+  .strictObject({
+    forvaltning: ForvaltningSchema.optional(),
+    grantId: z
+      .string()
+      .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a grant id')
+      .optional(),
+    label: z.string().trim().min(1).max(100).optional(),
+  })
+  .refine((r) => !(r.forvaltning && r.grantId), { message: 'name a forvaltning or a grant, not both' });

@@ -10,7 +10,12 @@ import {
   PaymentSchema,
 } from '../domain/schemas';
 import type { Role } from '../shared/names';
-import { DeadlineListQuerySchema, GrantListQuerySchema } from './queries';
+import {
+  DeadlineListQuerySchema,
+  FeedTokenRequestSchema,
+  GrantListQuerySchema,
+  TotalsQuerySchema,
+} from './queries';
 
 /**
  * Every route of the HTTP API, as data: the CDK stack creates the API Gateway routes from it,
@@ -27,7 +32,7 @@ export type RouteAuth =
   | { readonly kind: 'feed-token' };
 
 export interface RouteDef {
-  readonly method: 'GET' | 'POST' | 'PATCH';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   readonly path: string;
   readonly fn: ApiFunction;
   readonly auth: RouteAuth;
@@ -123,6 +128,44 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'Deadlines in a date range, by due date',
     query: DeadlineListQuerySchema,
     response: { status: 200 },
+  },
+  {
+    method: 'GET',
+    path: '/totals',
+    fn: 'totals-api',
+    auth: jwt('finance', 'lear-admin'),
+    operationId: 'getTotals',
+    summary: 'Funding awarded, received and outstanding in DKK, grouped and filtered (JSON or CSV)',
+    query: TotalsQuerySchema,
+    response: { status: 200 },
+  },
+  {
+    method: 'POST',
+    path: '/calendar/feed-tokens',
+    fn: 'calendar-api',
+    auth: jwt(...ALL_ROLES),
+    operationId: 'issueFeedToken',
+    summary: 'Issue a read-only calendar feed token (and its subscription URL) for the caller',
+    body: FeedTokenRequestSchema,
+    response: { status: 201 },
+  },
+  {
+    method: 'DELETE',
+    path: '/calendar/feed-tokens/{tokenId}',
+    fn: 'calendar-api',
+    auth: jwt(...ALL_ROLES),
+    operationId: 'revokeFeedToken',
+    summary: 'Revoke a calendar feed token (its owner or a LEAR administrator)',
+    response: { status: 204 },
+  },
+  {
+    method: 'GET',
+    path: '/calendar.ics',
+    fn: 'calendar-api',
+    auth: { kind: 'feed-token' },
+    operationId: 'calendarFeed',
+    summary: 'RFC 5545 calendar of open deadlines and funding ends (feed token in the query)',
+    response: { status: 200, contentType: 'text/calendar' },
   },
   {
     method: 'GET',

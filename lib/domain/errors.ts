@@ -38,6 +38,13 @@ export class NotFoundError extends ClientError {
 export class MethodNotAllowedError extends ClientError {
   readonly status = 405;
   readonly title = 'Method not allowed';
+  constructor(
+    detail: string,
+    /** The methods the path does answer, for the Allow header. */
+    readonly allowed: readonly string[] = [],
+  ) {
+    super(detail);
+  }
 }
 export class ConflictError extends ClientError {
   readonly status = 409;

@@ -306,7 +306,14 @@ export const applyGrantPatch = (
   const changed: string[] = [];
   const before = asFields(current);
   const after: Record<string, unknown> = { ...before };
-  for (const [field, value] of Object.entries(patch)) {
+  const requested: Record<string, unknown> = { ...patch };
+  // A rate is compared by value: "7.4700" is the stored "7.47", not a change.
+  if (typeof patch.exchangeRateToDkk === 'string')
+    requested.exchangeRateToDkk = normaliseRate(patch.exchangeRateToDkk);
+  // Moving a grant to DKK drops its exchange rate unless the patch says otherwise.
+  if (patch.awarded?.currency === 'DKK' && patch.exchangeRateToDkk === undefined)
+    requested.exchangeRateToDkk = null;
+  for (const [field, value] of Object.entries(requested)) {
     const next = value === null ? undefined : value;
     if (!sameValue(before[field as keyof GrantFields], next)) {
       changed.push(field);

@@ -51,7 +51,7 @@ export const normaliseRate = (rate: string): string => {
 
 /**
  * Minor units × rate, rounded half away from zero to whole minor units.
- * 66546250 (EUR 665462.50) × "7.47" → 497000488 (DKK 4970004.88).
+ * 66546250 (EUR 665462.50) × "7.47" → 497100488 (DKK 4971004.88).
  */
 export const convertMinor = (minor: number, rate: string): number => {
   const product = BigInt(minor) * parseRate(rate);

@@ -13,7 +13,7 @@ const text = (max: number) =>
 
 export const IsoDateSchema = z
   .string()
-  .regex(ISO_DATE_PATTERN, 'must be a calendar date as YYYY-MM-DD')
+  .regex(ISO_DATE_PATTERN, { message: 'must be a calendar date as YYYY-MM-DD', abort: true })
   .refine(isValidIsoDate, 'must be a calendar date as YYYY-MM-DD')
   .meta({ description: 'Calendar date in Europe/Copenhagen', example: '2024-10-31' });
 
@@ -94,54 +94,85 @@ interface Issue {
   message: string;
 }
 
-/** Rules that span fields; applied to a new grant and to a grant with a patch applied. */
-export const grantRuleIssues = (grant: Partial<GrantFields>): Issue[] => {
+const isDate = (value: unknown): value is string => typeof value === 'string' && isValidIsoDate(value);
+const CURRENCY_CODES: ReadonlySet<string> = new Set(CURRENCIES);
+
+/**
+ * Rules that span fields; applied to a new grant and to a grant with a patch applied. They also run
+ * on input whose other fields failed (so every failing field is named at once) and therefore check
+ * the type of each field they read.
+ */
+export const grantRuleIssues = (input: unknown): Issue[] => {
+  if (typeof input !== 'object' || input === null) return [];
+  const grant = input as Record<string, unknown>;
   const issues: Issue[] = [];
-  const { startDate, endDate, fundingEndsOn, programme, grantAgreementNumber, awarded } = grant;
-  if (startDate && endDate && endDate < startDate) {
+  const { startDate, endDate, fundingEndsOn, programme, grantAgreementNumber } = grant;
+  const awarded = grant.awarded as { currency?: unknown } | undefined;
+  const currency =
+    typeof awarded?.currency === 'string' && CURRENCY_CODES.has(awarded.currency)
+      ? awarded.currency
+      : undefined;
+  const rate = grant.exchangeRateToDkk;
+  if (isDate(startDate) && isDate(endDate) && endDate < startDate) {
     issues.push({ path: ['endDate'], message: 'must be on or after startDate' });
   }
-  if (startDate && fundingEndsOn && fundingEndsOn < startDate) {
+  if (isDate(startDate) && isDate(fundingEndsOn) && fundingEndsOn < startDate) {
     issues.push({ path: ['fundingEndsOn'], message: 'must be on or after startDate' });
   }
-  if (grantAgreementNumber && programme === 'H2020' && !/^\d{6}$/.test(grantAgreementNumber)) {
-    issues.push({ path: ['grantAgreementNumber'], message: 'an H2020 grant agreement number has 6 digits' });
+  if (typeof grantAgreementNumber === 'string' && /^\d+$/.test(grantAgreementNumber)) {
+    if (programme === 'H2020' && !/^\d{6}$/.test(grantAgreementNumber)) {
+      issues.push({
+        path: ['grantAgreementNumber'],
+        message: 'an H2020 grant agreement number has 6 digits',
+      });
+    }
+    if (programme === 'HORIZON_EUROPE' && !/^101\d{6}$/.test(grantAgreementNumber)) {
+      issues.push({
+        path: ['grantAgreementNumber'],
+        message: 'a Horizon Europe grant agreement number has 9 digits starting with 101',
+      });
+    }
   }
-  if (grantAgreementNumber && programme === 'HORIZON_EUROPE' && !/^101\d{6}$/.test(grantAgreementNumber)) {
-    issues.push({
-      path: ['grantAgreementNumber'],
-      message: 'a Horizon Europe grant agreement number has 9 digits starting with 101',
-    });
-  }
-  if (
-    awarded?.currency === 'DKK' &&
-    grant.exchangeRateToDkk !== undefined &&
-    grant.exchangeRateToDkk !== null
-  ) {
+  if (currency === 'DKK' && rate !== undefined && rate !== null) {
     issues.push({
       path: ['exchangeRateToDkk'],
       message: 'applies only to grants awarded in another currency',
     });
   }
-  if (awarded && awarded.currency !== 'DKK' && awarded.currency !== 'EUR' && !grant.exchangeRateToDkk) {
+  if (
+    currency &&
+    currency !== 'DKK' &&
+    currency !== 'EUR' &&
+    (rate === undefined || rate === null || rate === '')
+  ) {
     issues.push({
       path: ['exchangeRateToDkk'],
-      message: `is required for grants awarded in ${awarded.currency} (only EUR has a default rate)`,
+      message: `is required for grants awarded in ${currency} (only EUR has a default rate)`,
     });
   }
-  grant.reportingPeriods?.forEach((period, index) => {
-    if (startDate && period.endsOn < startDate) {
-      issues.push({ path: ['reportingPeriods', index, 'endsOn'], message: 'must be on or after startDate' });
-    }
-  });
+  if (Array.isArray(grant.reportingPeriods) && isDate(startDate)) {
+    grant.reportingPeriods.forEach((period: unknown, index) => {
+      const endsOn = (period as { endsOn?: unknown } | null)?.endsOn;
+      if (isDate(endsOn) && endsOn < startDate) {
+        issues.push({
+          path: ['reportingPeriods', index, 'endsOn'],
+          message: 'must be on or after startDate',
+        });
+      }
+    });
+  }
   return issues;
 };
 
 export const GrantInputSchema = z
   .strictObject(grantFields)
-  .superRefine((grant, ctx) => {
-    for (const issue of grantRuleIssues(grant)) ctx.addIssue({ code: 'custom', ...issue });
-  })
+  .superRefine(
+    (grant, ctx) => {
+      for (const issue of grantRuleIssues(grant)) ctx.addIssue({ code: 'custom', ...issue });
+    },
+    // Cross-field rules run even when other fields failed, so every failing field is named at once.
+    { when: () => true },
+  )
   .meta({ id: 'GrantInput' });
 export type GrantInput = z.infer<typeof GrantInputSchema>;
 

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResult } from '../api/http';
-import { problemResponse, toProblem } from '../api/problem';
+import { problemHeaders, problemResponse, toProblem } from '../api/problem';
 import { type ApiFunction, matchRoute, routeKey } from '../api/routes';
 import {
   MethodNotAllowedError,
@@ -82,7 +82,10 @@ export const startApiServer = async (options: ApiServerOptions): Promise<{ serve
       const match = matchRoute(method, url.pathname);
       if (!match.route) {
         throw match.allowed.length
-          ? new MethodNotAllowedError(`${url.pathname} answers ${match.allowed.join(', ')}, not ${method}.`)
+          ? new MethodNotAllowedError(
+              `${url.pathname} answers ${match.allowed.join(', ')}, not ${method}.`,
+              match.allowed,
+            )
           : new NotFoundError(`There is no ${url.pathname} in this API.`);
       }
       const { route, pathParameters } = match;

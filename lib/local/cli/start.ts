@@ -1,0 +1,80 @@
+import { join, resolve } from 'node:path';
+import { ROLES } from '../../shared/names';
+import { issueDevToken } from '../dev-tokens';
+import { startLocalStack } from '../stack';
+import { fail, parseFlags } from './args';
+
+const USAGE = 'npm start -- [--data-dir DIR] [--port N] [--no-seed]';
+
+const flags = parseFlags(USAGE, {
+  'data-dir': { type: 'string' },
+  port: { type: 'string' },
+  'no-seed': { type: 'boolean' },
+});
+if (flags.help) {
+  process.stdout.write(
+    `${USAGE}\n  --data-dir DIR  where data, keys and events are kept (default .local)\n  --port N        API port (default $PORT or 3000; 0 picks a free one)\n  --no-seed       do not load the demo portfolio on first start\n`,
+  );
+  process.exit(0);
+}
+
+const dataDir = resolve(flags['data-dir'] ?? '.local');
+const portText = flags.port ?? process.env.PORT ?? '3000';
+const port = Number(portText);
+if (!/^\d+$/.test(portText) || port > 65_535)
+  fail(`--port must be a port number, not ${portText}\nUsage: ${USAGE}`, 2);
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+const main = async () => {
+  const stack = await startLocalStack({ dataDir, port, seed: !flags['no-seed'], log });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      log('Stopping now.');
+      process.exit(1);
+    }
+    stopping = true;
+    log(`\n${signal}: stopping …`);
+    await stack.stop();
+    log('Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const tokens = await Promise.all(
+    ROLES.map(
+      async (role) =>
+        [role, await issueDevToken(dataDir, { email: `${role}@kk.dk`, roles: [role] })] as const,
+    ),
+  );
+  const seeded = stack.seeded
+    ? `loaded ${stack.seeded.created} grants of the demo portfolio`
+    : flags['no-seed']
+      ? 'not loaded (--no-seed)'
+      : 'already loaded';
+  log(
+    [
+      '',
+      'Funding tracker is running locally.',
+      `  API           ${stack.apiUrl}   (OpenAPI: ${stack.apiUrl}/openapi.json)`,
+      `  DynamoDB      ${stack.dynamodbEndpoint}   (data in ${join(dataDir, 'dynamodb')})`,
+      `  Event bus     ${stack.eventBusEndpoint}   → ${join(dataDir, 'events.jsonl')}`,
+      `  E-mail        ${join(dataDir, 'outbox')}/`,
+      `  Demo data     ${seeded}`,
+      '  Sweeper       ran at start; next at 06:00 Europe/Copenhagen',
+      '',
+      'Dev tokens, valid 12 hours (new ones: npm run token -- --role ROLE --email E):',
+      ...tokens.map(([role, token]) => `  ${role.padEnd(13)} ${token}`),
+      '',
+      'Try:',
+      `  TOKEN=${tokens[0]?.[1].slice(0, 16)}…   # the lear-admin token above`,
+      `  curl -H "Authorization: Bearer $TOKEN" ${stack.apiUrl}/grants`,
+      '',
+      'Ctrl-C stops everything.',
+    ].join('\n'),
+  );
+};
+
+main().catch((error: Error) => fail(`Could not start: ${error.message}`));

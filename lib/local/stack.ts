@@ -1,0 +1,203 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { createDocumentClient } from '../adapters/clients';
+import { systemClock } from '../domain/dates';
+import { loadPortfolio } from '../seed/load';
+import { DEMO_PORTFOLIO } from '../seed/portfolio';
+import { alertThresholdsFromEnv } from '../shared/config';
+import { ENV } from '../shared/names';
+import { Ledger } from '../storage/ledger';
+import { IDEMPOTENCY_TABLE, LEDGER_TABLE } from '../storage/tables';
+import { devTokenVerifier } from './dev-tokens';
+import { ensureTables, localDynamoClient, type RunningDynamo, startDynamoDbLocal } from './dynamodb-local';
+import { startEventPipeline } from './pipeline';
+import { startDailySweeps } from './schedule';
+import { type LambdaHandler, startApiServer } from './server';
+
+/**
+ * The whole system on one machine: DynamoDB Local with its data in the data dir, the tables from
+ * the stack's own definitions, the HTTP API in front of the Lambda handlers, the stream → publisher
+ * → local bus → notifier pipeline, and the sweeper on its daily schedule. Only endpoints differ
+ * from AWS; the handler code is the same.
+ */
+
+export interface LocalStackOptions {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly seed: boolean;
+  readonly log: (line: string) => void;
+}
+
+export interface StackInfo {
+  readonly apiUrl: string;
+  readonly dynamodbEndpoint: string;
+  readonly eventBusEndpoint: string;
+}
+
+export interface LocalStack extends StackInfo {
+  readonly seeded: { created: number; alreadyThere: number } | undefined;
+  stop(): Promise<void>;
+}
+
+export const TABLE_PREFIX = 'funding-tracker';
+export const STACK_FILE = 'stack.json';
+const SEED_MARKER = { pk: 'META#SEED', sk: 'META' };
+
+/** Environment the handlers read at cold start; set before they are imported. */
+const configureHandlers = (names: Record<string, string>, dynamodbEndpoint: string) => {
+  process.env[ENV.tableName] = names[LEDGER_TABLE.id];
+  process.env[ENV.idempotencyTableName] = names[IDEMPOTENCY_TABLE.id];
+  process.env[ENV.dynamodbEndpoint] = dynamodbEndpoint;
+  process.env[ENV.stage] ??= 'local';
+  process.env.AWS_REGION ??= 'eu-central-1';
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  // Request logs are for CloudWatch; locally only warnings and errors reach the terminal.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+};
+
+export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    options.log('Starting DynamoDB Local …');
+    await stopOrphanedDynamo(dataDir, options.log);
+    const dynamo: RunningDynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
+    await writeFile(join(dataDir, DYNAMO_PID_FILE), `${dynamo.process.pid}\n`);
+    cleanups.push(async () => {
+      await dynamo.stop();
+      await rm(join(dataDir, DYNAMO_PID_FILE), { force: true });
+    });
+    const client = localDynamoClient(dynamo.endpoint);
+    const names = await ensureTables(client, TABLE_PREFIX);
+    configureHandlers(names, dynamo.endpoint);
+    const tableName = names[LEDGER_TABLE.id] as string;
+
+    const pipeline = await startEventPipeline({
+      dataDir,
+      dynamoEndpoint: dynamo.endpoint,
+      tableName,
+      log: options.log,
+    });
+    cleanups.push(() => pipeline.stop());
+
+    const { handler: grantsApi } = await import('../../functions/grants-api/handler');
+    const { handler: metaApi } = await import('../../functions/meta-api/handler');
+    const { server, url } = await startApiServer({
+      port: options.port,
+      handlers: {
+        'grants-api': grantsApi as unknown as LambdaHandler,
+        'meta-api': metaApi as unknown as LambdaHandler,
+        'totals-api': undefined,
+        'calendar-api': undefined,
+      },
+      verifyToken: await devTokenVerifier(dataDir),
+      log: options.log,
+    });
+    cleanups.push(() => closeServer(server));
+
+    const db = createDocumentClient(client);
+    let seeded: LocalStack['seeded'];
+    if (options.seed) {
+      const marker = await db.send(new GetCommand({ TableName: tableName, Key: SEED_MARKER }));
+      if (!marker.Item) {
+        options.log('Loading the demo portfolio …');
+        const ledger = new Ledger(db, tableName, alertThresholdsFromEnv());
+        seeded = await loadPortfolio(
+          { ledger, clock: systemClock, newId: ulid },
+          DEMO_PORTFOLIO,
+          options.log,
+        );
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...SEED_MARKER, loadedAt: new Date().toISOString(), grants: DEMO_PORTFOLIO.length },
+          }),
+        );
+      }
+    }
+
+    const { handler: sweeper } = await import('../../functions/sweeper/handler');
+    const sweeps = startDailySweeps(async () => {
+      const summary = await sweeper({}, lambdaContext('sweeper'));
+      options.log(`sweep ${JSON.stringify(summary)}`);
+    }, options.log);
+    cleanups.push(() => sweeps.stop());
+
+    const info: StackInfo = {
+      apiUrl: url,
+      dynamodbEndpoint: dynamo.endpoint,
+      eventBusEndpoint: pipeline.eventBusEndpoint,
+    };
+    await writeFile(join(dataDir, STACK_FILE), `${JSON.stringify(info, null, 2)}\n`);
+    cleanups.push(async () => {
+      await writeFile(join(dataDir, STACK_FILE), '{}\n').catch(() => undefined);
+    });
+    return { ...info, seeded, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
+
+const DYNAMO_PID_FILE = 'dynamodb.pid';
+
+/**
+ * A stack killed with SIGKILL cannot stop its DynamoDB Local, which then keeps the data dir's
+ * database open. The next start on the same data dir finds it by its pid file and stops it first.
+ */
+const stopOrphanedDynamo = async (dataDir: string, log: (line: string) => void): Promise<void> => {
+  const pid = Number((await readFile(join(dataDir, DYNAMO_PID_FILE), 'utf8').catch(() => '')).trim());
+  if (!pid) return;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  const alive = (() => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  if (alive && cmdline.includes('DynamoDBLocal')) {
+    log(`Stopping DynamoDB Local left running by an earlier start (pid ${pid}) …`);
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 50; i++) {
+      try {
+        process.kill(pid, 0);
+        await new Promise((r) => setTimeout(r, 100));
+      } catch {
+        break;
+      }
+    }
+  }
+  await rm(join(dataDir, DYNAMO_PID_FILE), { force: true });
+};
+
+const closeServer = (server: Server) =>
+  new Promise<void>((resolveClose) => {
+    server.close(() => resolveClose());
+    server.closeAllConnections();
+  });
+
+export const lambdaContext = (functionName: string) => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+  memoryLimitInMB: '512',
+  awsRequestId: ulid(),
+  logGroupName: `/local/${functionName}`,
+  logStreamName: 'local',
+  getRemainingTimeInMillis: () => 60_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
