@@ -146,6 +146,7 @@ export const startApiServer = async (options: ApiServerOptions): Promise<{ serve
       send(
         res,
         problemResponse(toProblem(error, { requestId, instance: url.pathname }), {
+          ...problemHeaders(error),
           'X-Request-Id': requestId,
         }),
       );

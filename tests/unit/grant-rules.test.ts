@@ -578,7 +578,12 @@ describe('applyGrantPatch', () => {
   });
 
   it('drops the exchange rate when a grant moves to DKK and the patch names none', () => {
-    const change = applyGrantPatch(grantWith(), patch({ awarded: { amount: '1000.00', currency: 'DKK' } }), [], at);
+    const change = applyGrantPatch(
+      grantWith(),
+      patch({ awarded: { amount: '1000.00', currency: 'DKK' } }),
+      [],
+      at,
+    );
     expect(change.grant.exchangeRateToDkk).toBe('1');
     expect(change.changed).toEqual(['awarded', 'exchangeRateToDkk']);
   });
