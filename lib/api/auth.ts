@@ -25,17 +25,26 @@ export const callerOf = (event: ApiEvent): Caller => {
   const roles = groupsOf(claims[GROUPS_CLAIM]).filter((g): g is Role =>
     (ROLES as readonly string[]).includes(g),
   );
-  const email =
-    typeof claims.email === 'string' ? claims.email : typeof claims.sub === 'string' ? claims.sub : '';
-  if (!email) throw new UnauthorizedError('The token names no caller (no email or sub claim).');
-  return { email: email.toLowerCase(), roles };
+  // People sign in with an e-mail; finance systems (client credentials) are named by their client id.
+  const name = [claims.email, claims.client_id, claims.sub].find(
+    (c): c is string => typeof c === 'string' && c !== '',
+  );
+  if (!name) throw new UnauthorizedError('The token names no caller (no email, client_id or sub claim).');
+  const scopes = [
+    ...(event.requestContext.authorizer?.jwt?.scopes ?? []),
+    ...(typeof claims.scope === 'string' ? claims.scope.split(' ') : []),
+  ].filter(Boolean);
+  return { email: name.toLowerCase(), roles, scopes: [...new Set(scopes)] };
 };
 
 export const authorize = (route: RouteDef, event: ApiEvent): Caller | undefined => {
   if (route.auth.kind !== 'jwt') return undefined;
   const caller = callerOf(event);
   const allowed = route.auth.roles;
-  if (!caller.roles.some((role) => allowed.includes(role as Role))) {
+  const scopes = route.auth.scopes ?? [];
+  const byRole = caller.roles.some((role) => allowed.includes(role as Role));
+  const byScope = caller.scopes?.some((scope) => scopes.includes(scope)) ?? false;
+  if (!byRole && !byScope) {
     throw new ForbiddenError(
       `${route.method} ${route.path} is for ${allowed.join(', ')}; the token carries ${caller.roles.length ? caller.roles.join(', ') : 'no role'}.`,
     );

@@ -9,7 +9,7 @@ import {
   PaymentInputSchema,
   PaymentSchema,
 } from '../domain/schemas';
-import type { Role } from '../shared/names';
+import { type Role, TOTALS_READ_SCOPE } from '../shared/names';
 import {
   DeadlineListQuerySchema,
   FeedTokenRequestSchema,
@@ -27,7 +27,8 @@ export type ApiFunction = 'grants-api' | 'totals-api' | 'calendar-api' | 'meta-a
 
 export type RouteAuth =
   | { readonly kind: 'public' }
-  | { readonly kind: 'jwt'; readonly roles: readonly Role[] }
+  /** A signed-in person with one of the roles, or a machine token carrying one of the scopes. */
+  | { readonly kind: 'jwt'; readonly roles: readonly Role[]; readonly scopes?: readonly string[] }
   /** Calendar clients cannot send headers: a read-only feed token in the query instead. */
   | { readonly kind: 'feed-token' };
 
@@ -133,7 +134,7 @@ export const ROUTES: readonly RouteDef[] = [
     method: 'GET',
     path: '/totals',
     fn: 'totals-api',
-    auth: jwt('finance', 'lear-admin'),
+    auth: { kind: 'jwt', roles: ['finance', 'lear-admin'], scopes: [TOTALS_READ_SCOPE] },
     operationId: 'getTotals',
     summary: 'Funding awarded, received and outstanding in DKK, grouped and filtered (JSON or CSV)',
     query: TotalsQuerySchema,

@@ -56,6 +56,8 @@ export interface GrantRecord {
   /** Sum of payments made in the grant's own currency, for the "more than awarded" rule. */
   readonly receivedMinor: number;
   readonly receivedDkkMinor: number;
+  /** DKK received by quarter of receivedOn ("2021-Q2"): what the totals need when a grant moves between cells. */
+  readonly receivedDkkByQuarter: Readonly<Record<string, number>>;
   readonly projectLead: { readonly name: string; readonly email: string };
   readonly watchers: readonly string[];
   readonly reportingPeriods: readonly { readonly endsOn: IsoDate }[];
@@ -261,6 +263,7 @@ export const registerGrant = (
     exchangeRateToDkk: resolveRate(awarded, input.exchangeRateToDkk),
     receivedMinor: 0,
     receivedDkkMinor: 0,
+    receivedDkkByQuarter: {},
     projectLead: input.projectLead,
     watchers: [...new Set(input.watchers ?? [])],
     reportingPeriods: input.reportingPeriods ?? [],
@@ -365,6 +368,7 @@ export const applyGrantPatch = (
       : undefined,
     receivedMinor: current.receivedMinor,
     receivedDkkMinor: current.receivedDkkMinor,
+    receivedDkkByQuarter: current.receivedDkkByQuarter,
     grantId: current.grantId,
     version: current.version + 1,
     createdAt: current.createdAt,

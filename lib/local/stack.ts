@@ -91,12 +91,13 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     const { handler: grantsApi } = await import('../../functions/grants-api/handler');
     const { handler: metaApi } = await import('../../functions/meta-api/handler');
+    const { handler: totalsApi } = await import('../../functions/totals-api/handler');
     const { server, url } = await startApiServer({
       port: options.port,
       handlers: {
         'grants-api': grantsApi as unknown as LambdaHandler,
         'meta-api': metaApi as unknown as LambdaHandler,
-        'totals-api': undefined,
+        'totals-api': totalsApi as unknown as LambdaHandler,
         'calendar-api': undefined,
       },
       verifyToken: await devTokenVerifier(dataDir),

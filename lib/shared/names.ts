@@ -47,3 +47,6 @@ export type Role = (typeof ROLES)[number];
 
 /** The claim that carries a caller's roles, as Amazon Cognito puts it in its tokens. */
 export const GROUPS_CLAIM = 'cognito:groups';
+
+/** The OAuth scope finance systems get through the client-credentials flow: read totals, nothing else. */
+export const TOTALS_READ_SCOPE = 'funding-tracker/totals.read';

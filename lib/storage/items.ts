@@ -25,6 +25,9 @@ export const keys = {
   grantPartition: (grantId: string) => `GRANT#${grantId}`,
 } as const;
 
+/** A totals view's item: one per view (S) or per view and year (Y, Q). */
+export const totalsKey = (view: string, bucket: string) => ({ pk: `TOTALS#${view}`, sk: bucket });
+
 export const GRANT_TYPE_PARTITION = 'GRANT';
 export const forvaltningPartition = (code: string) => `FORV#${code}`;
 /** Deadlines by status and month due: a month's partition stays small and a range is a few queries. */

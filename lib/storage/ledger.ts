@@ -10,9 +10,10 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { type AlertThresholds, DEFAULT_ALERT_THRESHOLDS } from '../domain/alerts';
-import { addDays, monthOf } from '../domain/dates';
+import { addDays, monthOf, quarterOf } from '../domain/dates';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../domain/errors';
 import { type DeadlineRecord, type GrantRecord, type PaymentRecord, TAKES_PAYMENTS } from '../domain/grant';
+import { parseCells, type TotalsCell, type TotalsDelta, type TotalsView } from '../domain/totals';
 import {
   ALERTS_PARTITION,
   type DeadlineGrantContext,
@@ -29,6 +30,7 @@ import {
   outboxToItem,
   paymentToItem,
   type StoredDeadline,
+  totalsKey,
 } from './items';
 import { LEDGER_INDEXES } from './tables';
 
@@ -80,7 +82,7 @@ export class WriteConflict extends Error {
   }
 }
 
-const MAX_CONFLICT_RETRIES = 8;
+const MAX_CONFLICT_RETRIES = 12;
 
 /** Attributes a grant or deadline may lose in an update (cleared optional fields, index membership). */
 const OPTIONAL_GRANT_ATTRIBUTES = [
@@ -219,6 +221,61 @@ export class Ledger {
     });
   }
 
+  /** One ADD per totals item the delta touches: atomic, so concurrent writers stay exact. */
+  private totalsUpdates(delta: TotalsDelta): TransactItem[] {
+    const byItem = new Map<string, [string, number][]>();
+    for (const [key, amount] of delta) {
+      const [view, bucket, attribute] = key.split('|') as [string, string, string];
+      const itemKey = `${view}|${bucket}`;
+      byItem.set(itemKey, [...(byItem.get(itemKey) ?? []), [attribute, amount]]);
+    }
+    return [...byItem].map(([itemKey, cells]) => {
+      const [view, bucket] = itemKey.split('|') as [string, string];
+      const names: Record<string, string> = {};
+      const values: Record<string, number> = {};
+      cells.forEach(([attribute, amount], i) => {
+        names[`#c${i}`] = attribute;
+        values[`:c${i}`] = amount;
+      });
+      return {
+        Update: {
+          TableName: this.tableName,
+          Key: totalsKey(view as TotalsView, bucket),
+          UpdateExpression: `ADD ${cells.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      };
+    });
+  }
+
+  /** The items of one totals view, optionally only the years in [from, to]: a few reads, never a grant. */
+  async readTotals(view: TotalsView, years: { from?: number; to?: number } = {}): Promise<TotalsCell[]> {
+    const partition = totalsKey(view, 'ALL').pk;
+    const cells: TotalsCell[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    const range =
+      view === 'S'
+        ? { expression: 'pk = :pk', values: {} }
+        : {
+            expression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            values: { ':from': String(years.from ?? 0).padStart(4, '0'), ':to': String(years.to ?? 9999) },
+          };
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: range.expression,
+          ExpressionAttributeValues: { ':pk': partition, ...range.values },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) cells.push(...parseCells(view, String(item.sk), item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return cells;
+  }
+
   private outbox(events: readonly OutboxEvent[]): TransactItem[] {
     return events.map((event) =>
       this.put(outboxToItem(event), { ConditionExpression: 'attribute_not_exists(pk)' }),
@@ -229,7 +286,7 @@ export class Ledger {
     grant: GrantRecord,
     deadlines: readonly DeadlineRecord[],
     events: readonly OutboxEvent[],
-    extra: readonly TransactItem[] = [],
+    totals: TotalsDelta,
   ): Promise<void> {
     await this.transact([
       this.put(grantToItem(grant, this.thresholds), { ConditionExpression: 'attribute_not_exists(pk)' }),
@@ -239,7 +296,7 @@ export class Ledger {
         }),
       ),
       ...this.outbox(events),
-      ...extra,
+      ...this.totalsUpdates(totals),
     ]);
   }
 
@@ -339,13 +396,13 @@ export class Ledger {
     readonly deadlinesToUpdate: readonly DeadlineRecord[];
     readonly deadlinesToDelete: readonly DeadlineRecord[];
     readonly events: readonly OutboxEvent[];
-    readonly extra?: readonly TransactItem[];
+    readonly totals: TotalsDelta;
   }): Promise<void> {
     const { grant, expectedVersion } = change;
     try {
       await this.transact([
         this.replaceItem(grantToItem(grant, this.thresholds), {
-          preserve: ['receivedMinor', 'receivedDkkMinor', 'fundingLastAlert'],
+          preserve: ['receivedMinor', 'receivedDkkMinor', 'receivedDkkByQuarter', 'fundingLastAlert'],
           removable: [...OPTIONAL_GRANT_ATTRIBUTES],
           condition: 'version = :expected',
           conditionValues: { ':expected': expectedVersion },
@@ -360,7 +417,7 @@ export class Ledger {
           Delete: { TableName: this.tableName, Key: keys.deadline(d.grantId, d.deadlineId) },
         })),
         ...this.outbox(change.events),
-        ...(change.extra ?? []),
+        ...this.totalsUpdates(change.totals),
       ]);
     } catch (error) {
       if (error instanceof WriteConflict && error.reasons[0] === 'ConditionalCheckFailed') {
@@ -380,20 +437,28 @@ export class Ledger {
     grant: GrantRecord,
     payment: PaymentRecord,
     events: readonly OutboxEvent[],
-    extra: readonly TransactItem[] = [],
-  ): Promise<'recorded' | 'status-changed' | 'ceiling-reached' | 'gone'> {
+    totals: TotalsDelta,
+  ): Promise<'recorded' | 'grant-changed' | 'ceiling-reached' | 'gone'> {
     const sameCurrency = payment.amount.currency === grant.awarded.currency;
-    const conditions = ['attribute_exists(pk)', '#status IN (:s0, :s1, :s2, :s3)'];
+    // The totals cells this payment adds to depend on the grant's status, forvaltning and
+    // programme: they must still be what was read, or the caller reads again and recomputes.
+    const conditions = [
+      'attribute_exists(pk)',
+      '#status = :status',
+      'forvaltning = :forvaltning',
+      'programme = :programme',
+    ];
     const values: Record<string, unknown> = {
       ':one': 1,
+      ':zero': 0,
       ':received': sameCurrency ? payment.amount.minor : 0,
       ':receivedDkk': payment.amountDkkMinor,
       ':at': payment.recordedAt,
       ':by': payment.recordedBy,
+      ':status': grant.status,
+      ':forvaltning': grant.forvaltning,
+      ':programme': grant.programme,
     };
-    [...TAKES_PAYMENTS].forEach((status, i) => {
-      values[`:s${i}`] = status;
-    });
     if (sameCurrency) {
       conditions.push('receivedMinor <= :ceiling AND awarded.currency = :currency');
       values[':ceiling'] = grant.awarded.minor - payment.amount.minor;
@@ -406,22 +471,28 @@ export class Ledger {
             TableName: this.tableName,
             Key: keys.grant(grant.grantId),
             UpdateExpression:
-              'SET updatedAt = :at, updatedBy = :by ADD version :one, receivedMinor :received, receivedDkkMinor :receivedDkk',
+              'SET updatedAt = :at, updatedBy = :by, receivedDkkByQuarter.#quarter = if_not_exists(receivedDkkByQuarter.#quarter, :zero) + :receivedDkk ADD version :one, receivedMinor :received, receivedDkkMinor :receivedDkk',
             ConditionExpression: conditions.join(' AND '),
-            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeNames: { '#status': 'status', '#quarter': quarterOf(payment.receivedOn) },
             ExpressionAttributeValues: values,
           },
         },
         this.put(paymentToItem(payment), { ConditionExpression: 'attribute_not_exists(pk)' }),
         ...this.outbox(events),
-        ...extra,
+        ...this.totalsUpdates(totals),
       ]);
       return 'recorded';
     } catch (error) {
       if (!(error instanceof WriteConflict) || error.reasons[0] !== 'ConditionalCheckFailed') throw error;
       const now = await this.findGrant(grant.grantId);
       if (!now) return 'gone';
-      if (!TAKES_PAYMENTS.has(now.status)) return 'status-changed';
+      if (
+        now.status !== grant.status ||
+        now.forvaltning !== grant.forvaltning ||
+        now.programme !== grant.programme
+      ) {
+        return 'grant-changed';
+      }
       return 'ceiling-reached';
     }
   }

@@ -1,9 +1,11 @@
-import { addDays, copenhagenDateOf, daysBetween } from '../domain/dates';
-import { BusinessRuleError, ConflictError, NotFoundError, PreconditionFailedError } from '../domain/errors';
+import { addDays, copenhagenDateOf, daysBetween, quarterOf } from '../domain/dates';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '../domain/errors';
 import {
   addDeadline as addDeadlineRule,
   applyGrantPatch,
+  awardedDkkMinor,
   type ChangeContext,
+  type GrantRecord,
   paymentExceedsAwarded,
   recordPayment as recordPaymentRule,
   registerGrant as registerGrantRule,
@@ -22,11 +24,14 @@ import type {
   PaymentDto,
   PaymentInput,
 } from '../domain/schemas';
+import { totalsDelta, totalsSubjectOf } from '../domain/totals';
 import { DETAIL_TYPES } from '../shared/names';
 import type { OutboxEvent } from '../storage/items';
 import type { GrantListQuery } from '../storage/ledger';
 import { changeEvent } from './events';
 import type { Caller, GrantPorts } from './ports';
+
+const totalsOf = (grant: GrantRecord) => totalsSubjectOf(grant, awardedDkkMinor(grant));
 
 const contextFor = (ports: GrantPorts, caller: Caller): ChangeContext => ({
   now: ports.clock.now(),
@@ -48,7 +53,7 @@ export const registerGrant = async (
       changeEvent(DETAIL_TYPES.deadlineAdded, grant, { deadline: toDeadlineDto(d) }, at(ports.newId())),
     ),
   ];
-  await ports.ledger.registerGrant(grant, deadlines, events);
+  await ports.ledger.registerGrant(grant, deadlines, events, totalsDelta(undefined, totalsOf(grant)));
   return toGrantDto(grant, { payments: [], deadlines });
 };
 
@@ -111,6 +116,7 @@ export const updateGrant = async (
     deadlinesToUpdate: [...deadlinePlan.update, ...carried],
     deadlinesToDelete: deadlinePlan.remove,
     events,
+    totals: totalsDelta(totalsOf(current.grant), totalsOf(grant)),
   });
   const removed = new Set(deadlinePlan.remove.map((d) => d.deadlineId));
   const replaced = new Map([...deadlinePlan.add, ...deadlinePlan.update].map((d) => [d.deadlineId, d]));
@@ -121,37 +127,48 @@ export const updateGrant = async (
   return toGrantDto(grant, { payments: current.payments, deadlines });
 };
 
+/** How often a payment is recomputed when its grant moved between totals cells meanwhile. */
+const PAYMENT_ATTEMPTS = 5;
+
 export const recordPayment = async (
   ports: GrantPorts,
   grantId: string,
   input: PaymentInput,
   caller: Caller,
 ): Promise<PaymentDto> => {
-  const grant = await ports.ledger.findGrant(grantId);
-  if (!grant) throw new NotFoundError(`No grant has the id ${grantId}.`);
-  const ctx = contextFor(ports, caller);
-  const payment = recordPaymentRule(grant, input, ctx);
-  const event = changeEvent(
-    DETAIL_TYPES.paymentRecorded,
-    grant,
-    { payment: toPaymentDto(payment) },
-    { eventId: ports.newId(), occurredAt: ctx.now },
-  );
-  const outcome = await ports.ledger.recordPayment(grant, payment, [event]);
-  switch (outcome) {
-    case 'recorded':
-      return toPaymentDto(payment);
-    case 'gone':
-      throw new NotFoundError(`No grant has the id ${grantId}.`);
-    case 'status-changed':
-      throw new ConflictError(
-        'The grant no longer takes payments; its status changed while this was recorded.',
-      );
-    case 'ceiling-reached': {
-      const now = await ports.ledger.findGrant(grantId);
-      throw now
-        ? paymentExceedsAwarded(now, payment.amount.minor)
-        : new BusinessRuleError('Payment refused.');
+  for (let attempt = 1; ; attempt++) {
+    const grant = await ports.ledger.findGrant(grantId);
+    if (!grant) throw new NotFoundError(`No grant has the id ${grantId}.`);
+    const ctx = contextFor(ports, caller);
+    const payment = recordPaymentRule(grant, input, ctx);
+    const event = changeEvent(
+      DETAIL_TYPES.paymentRecorded,
+      grant,
+      { payment: toPaymentDto(payment) },
+      { eventId: ports.newId(), occurredAt: ctx.now },
+    );
+    const quarter = quarterOf(payment.receivedOn);
+    const after = {
+      ...grant,
+      receivedDkkByQuarter: {
+        ...grant.receivedDkkByQuarter,
+        [quarter]: (grant.receivedDkkByQuarter[quarter] ?? 0) + payment.amountDkkMinor,
+      },
+    };
+    const totals = totalsDelta(totalsOf(grant), totalsOf(after));
+    const outcome = await ports.ledger.recordPayment(grant, payment, [event], totals);
+    switch (outcome) {
+      case 'recorded':
+        return toPaymentDto(payment);
+      case 'gone':
+        throw new NotFoundError(`No grant has the id ${grantId}.`);
+      case 'grant-changed':
+        if (attempt < PAYMENT_ATTEMPTS) continue;
+        throw new ConflictError('The grant kept changing while the payment was recorded; try again.');
+      case 'ceiling-reached': {
+        const now = await ports.ledger.findGrant(grantId);
+        throw paymentExceedsAwarded(now ?? grant, payment.amount.minor);
+      }
     }
   }
 };

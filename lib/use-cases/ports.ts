@@ -10,6 +10,9 @@ export interface GrantPorts {
 
 /** The authenticated caller, as the API's authorizer vouched for them. */
 export interface Caller {
+  /** A person's e-mail, or a finance system's client id. */
   readonly email: string;
   readonly roles: readonly string[];
+  /** OAuth scopes of a machine token (client credentials). */
+  readonly scopes?: readonly string[];
 }

@@ -1,0 +1,4 @@
+import { createTotalsApi } from './app';
+import { sideEffects } from './sideEffects';
+
+export const handler = createTotalsApi(sideEffects());

@@ -1,0 +1,37 @@
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { GrantRecord, PaymentRecord } from '../domain/grant';
+import { itemToGrant, itemToPayment } from './items';
+
+/**
+ * A full read of the ledger, for checking the materialised totals against the grants themselves.
+ * It scans the whole table, which is why no request path and no deployed function uses it.
+ */
+export const readLedgerForAudit = async (
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  onProgress: (itemsRead: number) => void = () => undefined,
+): Promise<{ grants: GrantRecord[]; payments: PaymentRecord[]; storedCells: Map<string, number> }> => {
+  const grants: GrantRecord[] = [];
+  const payments: PaymentRecord[] = [];
+  const storedCells = new Map<string, number>();
+  let read = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
+    for (const item of page.Items ?? []) {
+      if (item.type === 'GRANT') grants.push(itemToGrant(item));
+      else if (item.type === 'PAYMENT') payments.push(itemToPayment(item));
+      else if (typeof item.pk === 'string' && item.pk.startsWith('TOTALS#')) {
+        const view = item.pk.slice('TOTALS#'.length);
+        for (const [name, value] of Object.entries(item)) {
+          if (typeof value === 'number' && /^[arn][A-Z]+_/.test(name))
+            storedCells.set(`${view}|${item.sk}|${name}`, value);
+        }
+      }
+    }
+    read += page.Items?.length ?? 0;
+    onProgress(read);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return { grants, payments, storedCells };
+};
