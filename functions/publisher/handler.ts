@@ -1,0 +1,4 @@
+import { createPublisher } from './app';
+import { sideEffects } from './sideEffects';
+
+export const handler = createPublisher(sideEffects());
