@@ -98,3 +98,15 @@ export const FeedTokenRequestSchema = z
     label: z.string().trim().min(1).max(100).optional(),
   })
   .refine((r) => !(r.forvaltning && r.grantId), { message: 'name a forvaltning or a grant, not both' });
+
+/** What the feed may be narrowed to, besides the token (which is checked first, for a 401). */
+export const CalendarFeedQuerySchema = z
+  .strictObject({
+    token: z.string().max(200).optional().meta({ description: 'The read-only feed token' }),
+    forvaltning: ForvaltningSchema.optional(),
+    grantId: z
+      .string()
+      .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a grant id')
+      .optional(),
+  })
+  .refine((q) => !(q.forvaltning && q.grantId), { message: 'name a forvaltning or a grant, not both' });

@@ -11,6 +11,7 @@ import {
 } from '../domain/schemas';
 import { type Role, TOTALS_READ_SCOPE } from '../shared/names';
 import {
+  CalendarFeedQuerySchema,
   DeadlineListQuerySchema,
   FeedTokenRequestSchema,
   GrantListQuerySchema,
@@ -165,6 +166,7 @@ export const ROUTES: readonly RouteDef[] = [
     fn: 'calendar-api',
     auth: { kind: 'feed-token' },
     operationId: 'calendarFeed',
+    query: CalendarFeedQuerySchema,
     summary: 'RFC 5545 calendar of open deadlines and funding ends (feed token in the query)',
     response: { status: 200, contentType: 'text/calendar' },
   },

@@ -92,13 +92,14 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const { handler: grantsApi } = await import('../../functions/grants-api/handler');
     const { handler: metaApi } = await import('../../functions/meta-api/handler');
     const { handler: totalsApi } = await import('../../functions/totals-api/handler');
+    const { handler: calendarApi } = await import('../../functions/calendar-api/handler');
     const { server, url } = await startApiServer({
       port: options.port,
       handlers: {
         'grants-api': grantsApi as unknown as LambdaHandler,
         'meta-api': metaApi as unknown as LambdaHandler,
         'totals-api': totalsApi as unknown as LambdaHandler,
-        'calendar-api': undefined,
+        'calendar-api': calendarApi as unknown as LambdaHandler,
       },
       verifyToken: await devTokenVerifier(dataDir),
       log: options.log,

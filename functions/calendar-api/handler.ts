@@ -1,0 +1,4 @@
+import { createCalendarApi } from './app';
+import { sideEffects } from './sideEffects';
+
+export const handler = createCalendarApi(sideEffects());
