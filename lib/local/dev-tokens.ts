@@ -48,7 +48,7 @@ export const isRole = (value: string): value is Role => (ROLES as readonly strin
 
 export const issueDevToken = async (
   dataDir: string,
-  claims: { readonly email: string; readonly roles: readonly Role[]; readonly expiresIn?: string },
+  claims: { readonly email: string; readonly roles: readonly Role[]; readonly expiresIn?: string | number },
 ): Promise<string> => {
   const key = await loadOrCreateKey(dataDir);
   return new SignJWT({
