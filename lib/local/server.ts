@@ -12,6 +12,7 @@ import {
   UnauthorizedError,
 } from '../domain/errors';
 import type { TokenVerifier } from './dev-tokens';
+import { lambdaContext } from './lambda-context';
 
 /**
  * The local HTTP front: plays API Gateway (HTTP API, payload 2.0) in front of the same handlers
@@ -23,24 +24,6 @@ export type LambdaHandler = (event: ApiEvent, context: Context) => Promise<ApiRe
 
 /** API Gateway's own payload ceiling; the handlers enforce the API's 256 KiB. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
-
-const lambdaContext = (functionName: string, requestId: string): Context => {
-  const deadline = Date.now() + 30_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: requestId,
-    logGroupName: `/local/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-};
 
 const readBody = (req: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {

@@ -13,6 +13,7 @@ import { Ledger } from '../storage/ledger';
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE } from '../storage/tables';
 import { devTokenVerifier } from './dev-tokens';
 import { ensureTables, localDynamoClient, type RunningDynamo, startDynamoDbLocal } from './dynamodb-local';
+import { lambdaContext } from './lambda-context';
 import { startEventPipeline } from './pipeline';
 import { startDailySweeps } from './schedule';
 import { type LambdaHandler, startApiServer } from './server';
@@ -188,18 +189,3 @@ const closeServer = (server: Server) =>
     server.close(() => resolveClose());
     server.closeAllConnections();
   });
-
-export const lambdaContext = (functionName: string) => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-  memoryLimitInMB: '512',
-  awsRequestId: ulid(),
-  logGroupName: `/local/${functionName}`,
-  logStreamName: 'local',
-  getRemainingTimeInMillis: () => 60_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});

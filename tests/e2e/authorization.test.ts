@@ -108,7 +108,10 @@ describe('the authorisation matrix', () => {
     ) as { kid: string; privateJwk: JWK };
     const realKey = await importJWK(key.privateJwk, 'ES256');
     const { privateKey: otherKey } = await generateKeyPair('ES256');
-    const sign = (signer: CryptoKey | Uint8Array, claims: { iss?: string; aud?: string; exp?: number }) =>
+    const sign = (
+      signer: Parameters<SignJWT['sign']>[0],
+      claims: { iss?: string; aud?: string; exp?: number },
+    ) =>
       new SignJWT({ email: 'lear-admin@kk.dk', 'cognito:groups': ['lear-admin'] })
         .setProtectedHeader({ alg: 'ES256', kid: key.kid })
         .setIssuer(claims.iss ?? DEV_ISSUER)
@@ -134,12 +137,12 @@ describe('the authorisation matrix', () => {
           headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
           body: JSON.stringify(body),
         })
-      ).json();
-    grantId = (await post('/grants', atelierInput({ acronym: 'MATRIX' }))).grantId;
+      ).json() as Promise<Record<string, string>>;
+    grantId = (await post('/grants', atelierInput({ acronym: 'MATRIX' }))).grantId as string;
     deadlineId = (
       await post(`/grants/${grantId}/deadlines`, { kind: 'OTHER', title: 'm', dueOn: '2027-02-01' })
-    ).deadlineId;
-    feedTokenId = (await post('/calendar/feed-tokens', {})).tokenId;
+    ).deadlineId as string;
+    feedTokenId = (await post('/calendar/feed-tokens', {})).tokenId as string;
   });
 
   afterAll(async () => {

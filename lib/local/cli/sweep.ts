@@ -4,7 +4,8 @@ import { isValidIsoDate } from '../../domain/dates';
 import { ENV } from '../../shared/names';
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE } from '../../storage/tables';
 import { localTableName } from '../dynamodb-local';
-import { lambdaContext, STACK_FILE, type StackInfo, TABLE_PREFIX } from '../stack';
+import { lambdaContext } from '../lambda-context';
+import { STACK_FILE, type StackInfo, TABLE_PREFIX } from '../stack';
 import { fail, parseFlags } from './args';
 
 const USAGE = 'npm run sweep -- [--today YYYY-MM-DD] [--data-dir DIR]';
