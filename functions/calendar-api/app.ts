@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApiHandler, type RouteHandler } from '../../lib/api/app';
 import {
   type ApiEvent,

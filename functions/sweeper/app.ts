@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoDateSchema } from '../../lib/domain/schemas';
 import { type SweepPorts, type SweepSummary, sweepDeadlines } from '../../lib/use-cases/sweep';
 

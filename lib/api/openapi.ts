@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProblemSchema } from '../domain/schemas';
 import { ROUTES, type RouteDef } from './routes';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CURRENCIES, FORVALTNING_CODES, FUNDER_TYPES, PROGRAMME_CODES } from '../config/catalogues';
 import { ISO_DATE_PATTERN, isValidIsoDate } from './dates';
 import { AMOUNT_PATTERN, RATE_PATTERN } from './money';

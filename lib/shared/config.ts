@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type AlertThresholds, DEFAULT_ALERT_THRESHOLDS, normaliseThresholds } from '../domain/alerts';
 import { ENV } from './names';
 

@@ -1,0 +1,70 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { DeploymentConfig } from './config';
+import type { FunctionCatalogue } from './functions';
+import { Stateful } from './stateful';
+import { Stateless } from './stateless';
+
+export interface FundingTrackerStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+  /** The functions to deploy: infra/app.ts passes the full catalogue (infra/functions.ts). */
+  readonly functions: FunctionCatalogue;
+  /** Absolute path of the directory holding package-lock.json. */
+  readonly projectRoot: string;
+}
+
+/**
+ * The one stack PRODUCT.md 6 asks for, in two halves: Stateful (data and identity, retained) and
+ * Stateless (functions, API, rules, schedule, alarms), so that which resource keeps data is never a guess.
+ */
+export class FundingTrackerStack extends Stack {
+  readonly stateful: Stateful;
+  readonly stateless: Stateless;
+
+  constructor(scope: Construct, id: string, props: FundingTrackerStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.stateful = new Stateful(this, 'Stateful', { config });
+    this.stateless = new Stateless(this, 'Stateless', {
+      config,
+      stateful: this.stateful,
+      functions: props.functions,
+      projectRoot: props.projectRoot,
+    });
+
+    const { stateful, stateless } = this;
+    const outputs: Record<string, { value: string; description: string }> = {
+      ApiUrl: { value: stateless.api.apiEndpoint, description: 'Base URL of the HTTP API' },
+      UserPoolId: {
+        value: stateful.userPool.userPoolId,
+        description: 'Cognito user pool (groups: the roles)',
+      },
+      PeopleClientId: {
+        value: stateful.peopleClient.userPoolClientId,
+        description: 'App client for people (code + PKCE)',
+      },
+      FinanceClientId: {
+        value: stateful.financeClient.userPoolClientId,
+        description: `App client for finance systems (client credentials, scope ${stateful.totalsReadScope})`,
+      },
+      AuthDomain: {
+        value: stateful.userPoolDomain.baseUrl(),
+        description: 'Hosted sign-in and token endpoint',
+      },
+      EventBusName: { value: stateful.bus.eventBusName, description: 'The custom event bus' },
+      EventArchiveName: {
+        value: stateful.archive.archiveName,
+        description: 'Archive of every event, for replay',
+      },
+      LedgerTableName: { value: stateful.ledger.table.tableName, description: 'The ledger table' },
+      AuditLogGroup: { value: stateful.auditLog.logGroupName, description: 'Every event, for audit' },
+    };
+    for (const [key, queue] of Object.entries(stateful.deadLetterQueues)) {
+      outputs[`DeadLetterQueue${key.charAt(0).toUpperCase()}${key.slice(1)}`] = {
+        value: queue.queueUrl,
+        description: `Dead-letter queue for ${queue.purpose}`,
+      };
+    }
+    for (const [key, output] of Object.entries(outputs)) new CfnOutput(this, key, output);
+  }
+}

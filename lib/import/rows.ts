@@ -1,0 +1,390 @@
+import type { z } from 'zod';
+import { fieldErrors } from '../api/http';
+import { CURRENCIES, type Currency, FORVALTNINGER } from '../config/catalogues';
+import { parseAmount } from '../domain/money';
+import { type GrantInput, GrantInputSchema, type PaymentInput, PaymentInputSchema } from '../domain/schemas';
+import { parseDateText } from './dates';
+import { type Parsed, parseAmountText, parsePlainNumber, parseRateText } from './numbers';
+import { type Cell, cellText, isBlank, type Sheet } from './sheet';
+
+/**
+ * Spreadsheet rows → the API's own inputs. Every row is validated with the schemas the API uses;
+ * what fails is reported as `line N: column: message`, with zod's paths named as the sheet's
+ * columns (awarded.amount → awarded, projectLead.email → projectLeadEmail).
+ */
+
+export const COLUMNS = [
+  'acronym',
+  'title',
+  'programme',
+  'forvaltning',
+  'unit',
+  'role',
+  'status',
+  'grantAgreementNumber',
+  'pic',
+  'startDate',
+  'endDate',
+  'fundingEndsOn',
+  'awarded',
+  'currency',
+  'exchangeRateToDkk',
+  'projectLeadName',
+  'projectLeadEmail',
+  'received',
+  'receivedOn',
+  'paymentKind',
+  'notes',
+] as const;
+export type Column = (typeof COLUMNS)[number];
+
+const REQUIRED_COLUMNS: readonly Column[] = [
+  'acronym',
+  'title',
+  'programme',
+  'forvaltning',
+  'role',
+  'status',
+  'startDate',
+  'endDate',
+  'awarded',
+  'currency',
+  'projectLeadName',
+  'projectLeadEmail',
+];
+
+/** Which fields of a row only fill in for a new grant and never overwrite what a grant already has. */
+export interface SoftFields {
+  /** A default lead (the caller), not one the source names. */
+  readonly projectLead?: boolean;
+  /** A status derived by the importer (CORDIS: by end date): applied only where the grant may move to it. */
+  readonly status?: boolean;
+}
+
+export interface ImportRow {
+  /** Where the row is, as errors name it: "line 7" or "organization.csv line 7". */
+  readonly where: string;
+  readonly grant: GrantInput;
+  readonly payment?: PaymentInput | undefined;
+  readonly soft?: SoftFields;
+  /** The column (or source field) to name for each grant field in errors found later. */
+  readonly columnOf?: (field: string) => string;
+}
+
+export interface RowError {
+  readonly where: string;
+  readonly field: string;
+  readonly message: string;
+}
+
+export const formatRowError = (error: RowError): string => `${error.where}: ${error.field}: ${error.message}`;
+
+/** How a zod path of the grant or payment input is named in the sheet. */
+export const sheetColumnOf = (path: string): string => {
+  if (path === 'awarded' || path.startsWith('awarded.amount')) return 'awarded';
+  if (path.startsWith('awarded.currency')) return 'currency';
+  if (path === 'projectLead' || path.startsWith('projectLead.name')) return 'projectLeadName';
+  if (path.startsWith('projectLead.email')) return 'projectLeadEmail';
+  return path;
+};
+
+const paymentColumnOf = (path: string): string => {
+  if (path === 'amount' || path.startsWith('amount.amount')) return 'received';
+  if (path.startsWith('amount.currency')) return 'currency';
+  if (path === 'kind') return 'paymentKind';
+  return path;
+};
+
+const headerKey = (name: string) =>
+  name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
+const COLUMN_BY_KEY = new Map<string, Column>(COLUMNS.map((column) => [headerKey(column), column]));
+
+export interface ColumnIndex {
+  readonly index: ReadonlyMap<Column, number>;
+  /** Positions of columns without a name: a value under one is an error, not ignored. */
+  readonly unnamed: readonly number[];
+  /** How many columns line 1 has. */
+  readonly width: number;
+}
+
+/** Header names are matched case-insensitively, ignoring spaces, underscores and hyphens. */
+export const resolveColumns = (header: readonly string[]): { columns: ColumnIndex; errors: RowError[] } => {
+  const errors: RowError[] = [];
+  const index = new Map<Column, number>();
+  const unnamed: number[] = [];
+  header.forEach((name, position) => {
+    if (!name.trim()) {
+      unnamed.push(position);
+      return;
+    }
+    const column = COLUMN_BY_KEY.get(headerKey(name));
+    if (!column) {
+      errors.push({
+        where: 'line 1',
+        field: name,
+        message: `is not a known column; the columns are ${COLUMNS.join(', ')}`,
+      });
+    } else if (index.has(column)) {
+      errors.push({ where: 'line 1', field: name, message: `names the column ${column} a second time` });
+    } else {
+      index.set(column, position);
+    }
+  });
+  for (const column of REQUIRED_COLUMNS) {
+    if (!index.has(column)) errors.push({ where: 'line 1', field: column, message: 'column is missing' });
+  }
+  if (index.has('received') !== index.has('receivedOn')) {
+    const missing = index.has('received') ? 'receivedOn' : 'received';
+    errors.push({
+      where: 'line 1',
+      field: missing,
+      message: 'column is missing (received and receivedOn go together)',
+    });
+  }
+  return { columns: { index, unnamed, width: header.length }, errors };
+};
+
+const code = (value: string) =>
+  value
+    .trim()
+    .toUpperCase()
+    .replace(/\+/g, '_PLUS')
+    .replace(/[\s-]+/g, '_');
+
+/** Programme names as people write them, besides the codes themselves. */
+const PROGRAMME_ALIASES: Readonly<Record<string, string>> = {
+  HORIZON_2020: 'H2020',
+  DIGITAL_EUROPE_PROGRAMME: 'DIGITAL_EUROPE',
+  EIT_CLIMATE_KIC: 'EIT',
+  STRATEGISK_SEKTORSAMARBEJDE: 'SSC',
+};
+
+export const normaliseProgramme = (value: string): string => {
+  const key = code(value);
+  return PROGRAMME_ALIASES[key] ?? key;
+};
+
+/** A forvaltning by its code or its full name ("Teknik- og Miljøforvaltningen" → TMF). */
+export const normaliseForvaltning = (value: string): string => {
+  const trimmed = value.trim();
+  const byName = FORVALTNINGER.find((f) => f.name.toLowerCase() === trimmed.toLowerCase());
+  return byName ? byName.code : trimmed.toUpperCase();
+};
+
+const CURRENCY_SET: ReadonlySet<string> = new Set(CURRENCIES);
+
+/** The grant's fields before validation: what each column contributed, or undefined. */
+type Draft = Record<string, unknown>;
+
+const stripUndefined = (value: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+
+/** The zod issues of a schema as column errors, leaving out columns that already have one. */
+const schemaErrors = (
+  schema: z.ZodType,
+  value: unknown,
+  where: string,
+  columnOf: (path: string) => string,
+  already: ReadonlySet<string>,
+): RowError[] => {
+  const parsed = schema.safeParse(value, { reportInput: true });
+  if (parsed.success) return [];
+  const seen = new Set<string>();
+  return fieldErrors(parsed.error).flatMap(({ path, message }) => {
+    const field = columnOf(path);
+    const key = `${field}\u0000${message}`;
+    if (already.has(field) || seen.has(key)) return [];
+    seen.add(key);
+    return [{ where, field, message }];
+  });
+};
+
+export interface MappedRows {
+  readonly rows: ImportRow[];
+  readonly errors: RowError[];
+  /** Lines with at least one error. */
+  readonly invalidLines: number;
+}
+
+/** Every non-blank row of the sheet, mapped and validated; a header error stops before the rows. */
+export const mapSheet = (sheet: Sheet): MappedRows => {
+  const { columns, errors: headerErrors } = resolveColumns(sheet.header);
+  if (headerErrors.length) return { rows: [], errors: headerErrors, invalidLines: 1 };
+  const rows: ImportRow[] = [];
+  const errors: RowError[] = [];
+  let invalidLines = 0;
+  for (const sheetRow of sheet.rows) {
+    if (sheetRow.cells.every((cell) => isBlank(cell))) continue;
+    const mapped = mapRow(sheetRow.line, sheetRow.cells, columns);
+    if (mapped.errors.length) {
+      invalidLines += 1;
+      errors.push(...mapped.errors);
+    } else if (mapped.row) {
+      rows.push(mapped.row);
+    }
+  }
+  return { rows, errors, invalidLines };
+};
+
+export const mapRow = (
+  line: number,
+  cells: readonly Cell[],
+  columns: ColumnIndex,
+): { row?: ImportRow; errors: RowError[] } => {
+  const where = `line ${line}`;
+  const errors: RowError[] = [];
+  const failed = new Set<string>();
+  const fail = (field: string, message: string) => {
+    failed.add(field);
+    errors.push({ where, field, message });
+  };
+  const cell = (column: Column): Cell | undefined => {
+    const position = columns.index.get(column);
+    return position === undefined ? undefined : cells[position];
+  };
+  /** The cell as trimmed text, undefined when blank; an unreadable cell is an error. */
+  const textOf = (column: Column): string | undefined => {
+    const value = cell(column);
+    if (value?.kind === 'invalid') {
+      fail(column, value.message);
+      return undefined;
+    }
+    const content = cellText(value).trim();
+    return content === '' ? undefined : content;
+  };
+  const parsedOf = <T>(column: Column, parse: (value: Cell) => Parsed<T>): T | undefined => {
+    const value = cell(column);
+    if (isBlank(value) || !value) return undefined;
+    if (value.kind === 'invalid') {
+      fail(column, value.message);
+      return undefined;
+    }
+    const result = parse(value);
+    if (!result.ok) {
+      fail(column, result.message);
+      return undefined;
+    }
+    return result.value;
+  };
+
+  for (const position of columns.unnamed) {
+    if (!isBlank(cells[position])) fail(`column ${position + 1}`, 'has a value but no column name in line 1');
+  }
+  for (let position = columns.width; position < cells.length; position += 1) {
+    if (!isBlank(cells[position]))
+      fail(`column ${position + 1}`, 'has a value beyond the last column of line 1');
+  }
+
+  const currencyText = textOf('currency')?.toUpperCase();
+  const currency = currencyText && CURRENCY_SET.has(currencyText) ? (currencyText as Currency) : undefined;
+  const amountOf = (column: Column): string | undefined =>
+    parsedOf(column, (value) => {
+      if (value.kind === 'number') return parsePlainNumber(value.text, 2);
+      if (value.kind === 'date') return { ok: false, message: `is a date (${value.iso}), not an amount` };
+      const parsed = parseAmountText(cellText(value));
+      if (!parsed.ok) return parsed;
+      const { amount, markedAs, marker } = parsed.value;
+      if (markedAs && currency && !markedAs.includes(currency)) {
+        return { ok: false, message: `is marked ${marker} but the currency is ${currency}` };
+      }
+      return { ok: true, value: amount };
+    });
+  const dateOf = (column: Column): string | undefined =>
+    parsedOf(column, (value) => {
+      if (value.kind === 'date') return { ok: true, value: value.iso };
+      if (value.kind === 'number') {
+        return {
+          ok: false,
+          message: `is a number (${value.text}), not a date; format the cell as a date or write 2021-05-01`,
+        };
+      }
+      return parseDateText(cellText(value));
+    });
+  const rateOf = (column: Column): string | undefined =>
+    parsedOf(column, (value) => {
+      if (value.kind === 'number') return parsePlainNumber(value.text, 6);
+      if (value.kind === 'date') return { ok: false, message: `is a date (${value.iso}), not a rate` };
+      return parseRateText(cellText(value));
+    });
+
+  const programme = textOf('programme');
+  const forvaltning = textOf('forvaltning');
+  const role = textOf('role');
+  const status = textOf('status');
+  const draft: Draft = stripUndefined({
+    acronym: textOf('acronym'),
+    title: textOf('title'),
+    programme: programme === undefined ? undefined : normaliseProgramme(programme),
+    forvaltning: forvaltning === undefined ? undefined : normaliseForvaltning(forvaltning),
+    unit: textOf('unit'),
+    role: role?.toUpperCase(),
+    status: status?.toUpperCase(),
+    grantAgreementNumber: textOf('grantAgreementNumber'),
+    pic: textOf('pic'),
+    startDate: dateOf('startDate'),
+    endDate: dateOf('endDate'),
+    fundingEndsOn: dateOf('fundingEndsOn'),
+    awarded: { amount: amountOf('awarded'), currency: currencyText },
+    exchangeRateToDkk: rateOf('exchangeRateToDkk'),
+    projectLead: { name: textOf('projectLeadName'), email: textOf('projectLeadEmail') },
+    notes: textOf('notes'),
+  });
+  errors.push(...schemaErrors(GrantInputSchema, draft, where, sheetColumnOf, failed));
+
+  const received = amountOf('received');
+  const receivedOn = dateOf('receivedOn');
+  const paymentKind = textOf('paymentKind')?.toUpperCase();
+  const receivedGiven = !isBlank(cell('received'));
+  const receivedOnGiven = !isBlank(cell('receivedOn'));
+  let payment: PaymentInput | undefined;
+  if (received !== undefined && parseAmount(received) === 0) {
+    // Nothing received yet: a zero is no payment.
+  } else if (receivedGiven && !receivedOnGiven) {
+    fail('receivedOn', 'is required when received is given');
+  } else if (!receivedGiven && receivedOnGiven) {
+    fail('received', 'is required when receivedOn is given');
+  } else if (received !== undefined && receivedOn !== undefined) {
+    const paymentDraft = {
+      receivedOn,
+      amount: { amount: received, currency: currencyText },
+      kind: paymentKind ?? 'OTHER',
+    };
+    const paymentErrors = schemaErrors(PaymentInputSchema, paymentDraft, where, paymentColumnOf, failed);
+    errors.push(...paymentErrors);
+    if (!paymentErrors.length) payment = PaymentInputSchema.parse(paymentDraft);
+  }
+
+  if (errors.length) return { errors };
+  const grant = GrantInputSchema.parse(draft);
+  if (payment) {
+    if (grant.status === 'APPLIED' || grant.status === 'REJECTED') {
+      return {
+        errors: [
+          {
+            where,
+            field: 'received',
+            message: `a payment cannot be recorded on a grant that is ${grant.status}`,
+          },
+        ],
+      };
+    }
+    if (
+      payment.amount.currency === grant.awarded.currency &&
+      parseAmount(payment.amount.amount) > parseAmount(grant.awarded.amount)
+    ) {
+      return {
+        errors: [
+          {
+            where,
+            field: 'received',
+            message: `is more than the ${grant.awarded.amount} ${grant.awarded.currency} awarded`,
+          },
+        ],
+      };
+    }
+  }
+  return { row: { where, grant, payment, columnOf: sheetColumnOf }, errors: [] };
+};
