@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../lib/storage/items';
 
 /**
  * Which alert events have been e-mailed: `NOTIFIED#<eventId>` / `NOTIFIED` in the ledger, kept 30
@@ -12,7 +13,7 @@ export interface NotificationLog {
 
 export const NOTIFIED_RETENTION_SECONDS = 30 * 24 * 3600;
 
-export const notifiedKey = (eventId: string) => ({ pk: `NOTIFIED#${eventId}`, sk: 'NOTIFIED' });
+export const notifiedKey = keys.notified;
 
 export const createNotificationLog = (db: DynamoDBDocumentClient, tableName: string): NotificationLog => ({
   wasSent: async (eventId) => {

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { FeedScope } from '../domain/calendar';
+import { keys } from './items';
 
 /**
  * Calendar feed tokens. Calendar clients cannot send an Authorization header, so a subscription URL
@@ -24,7 +25,7 @@ export interface FeedTokenRecord {
   readonly revokedBy?: string | undefined;
 }
 
-export const feedTokenKey = (tokenId: string) => ({ pk: `FEEDTOKEN#${tokenId}`, sk: 'FEEDTOKEN' });
+export const feedTokenKey = keys.feedToken;
 
 const SECRET_BYTES = 32;
 /** A ULID, a dot, and 32 bytes in unpadded base64url (43 characters). */

@@ -23,6 +23,10 @@ export const keys = {
   }),
   outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'EVENT' }),
   grantPartition: (grantId: string) => `GRANT#${grantId}`,
+  /** An alert e-mail sent, by its event: the notifier's dedupe record. */
+  notified: (eventId: string) => ({ pk: `NOTIFIED#${eventId}`, sk: 'NOTIFIED' }),
+  /** A calendar feed token (only the hash of its secret is stored). */
+  feedToken: (tokenId: string) => ({ pk: `FEEDTOKEN#${tokenId}`, sk: 'FEEDTOKEN' }),
 } as const;
 
 /** A totals view's item: one per view (S) or per view and year (Y, Q). */

@@ -7,9 +7,13 @@
  *   GRANT#<grantId>   / PAYMENT#<paymentId>       a payment received
  *   GRANT#<grantId>   / DEADLINE#<deadlineId>     a deadline
  *   OUTBOX#<eventId>  / EVENT                     an event committed with its change (streamed to the bus)
- *   ALERT#<alertKey>  / ALERT                     an alert sent once (conditional put)
- *   TOTALS#...        / ...                       materialised totals
- * A grant with its payments and deadlines is one Query on pk.
+ *   TOTALS#<view>     / ALL | <year>              materialised totals (see lib/domain/totals.ts)
+ *   NOTIFIED#<eventId>/ NOTIFIED                  an alert e-mail sent (the notifier's dedupe, TTL)
+ *   FEEDTOKEN#<id>    / FEEDTOKEN                 a calendar feed token (hash of its secret)
+ *   META#SEED         / META                      local mode: the demo portfolio was loaded
+ * A grant with its payments and deadlines is one Query on pk. An alert is an outbox event whose id
+ * is derived from the deadline (or funding end) and threshold, so it can be committed only once;
+ * what the sweeper has sent is kept on the deadline (`lastAlert`) or grant (`fundingLastAlert`).
  */
 
 export type AttributeType = 'S' | 'N';
