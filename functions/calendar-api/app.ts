@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import * as z from 'zod';
 import { createApiHandler, type RouteHandler } from '../../lib/api/app';
 import {
   type ApiEvent,
@@ -12,7 +11,6 @@ import {
 } from '../../lib/api/http';
 import { CalendarFeedQuerySchema, FeedTokenRequestSchema } from '../../lib/api/queries';
 import type { RouteDef } from '../../lib/api/routes';
-import { ForvaltningSchema } from '../../lib/domain/schemas';
 import {
   authenticateFeedToken,
   type CalendarPorts,

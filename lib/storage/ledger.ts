@@ -12,7 +12,7 @@ import {
 import { type AlertThresholds, DEFAULT_ALERT_THRESHOLDS } from '../domain/alerts';
 import { addDays, monthOf, quarterOf } from '../domain/dates';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../domain/errors';
-import { type DeadlineRecord, type GrantRecord, type PaymentRecord, TAKES_PAYMENTS } from '../domain/grant';
+import type { DeadlineRecord, GrantRecord, PaymentRecord } from '../domain/grant';
 import { parseCells, type TotalsCell, type TotalsDelta, type TotalsView } from '../domain/totals';
 import {
   ALERTS_PARTITION,
