@@ -313,9 +313,15 @@ export const applyGrantPatch = (
   // A rate is compared by value: "7.4700" is the stored "7.47", not a change.
   if (typeof patch.exchangeRateToDkk === 'string')
     requested.exchangeRateToDkk = normaliseRate(patch.exchangeRateToDkk);
-  // Moving a grant to DKK drops its exchange rate unless the patch says otherwise.
-  if (patch.awarded?.currency === 'DKK' && patch.exchangeRateToDkk === undefined)
+  // A new currency needs its own rate: the old one is dropped unless the patch gives one (EUR then
+  // takes the default rate; other currencies must name theirs).
+  if (
+    patch.awarded &&
+    patch.awarded.currency !== current.awarded.currency &&
+    patch.exchangeRateToDkk === undefined
+  ) {
     requested.exchangeRateToDkk = null;
+  }
   for (const [field, value] of Object.entries(requested)) {
     const next = value === null ? undefined : value;
     if (!sameValue(before[field as keyof GrantFields], next)) {

@@ -77,6 +77,8 @@ if (cordisMode && positionals.length) usageError('Give either FILE or --cordis D
 if (!cordisMode && positionals.length !== 1) usageError('Give one FILE to import (or --cordis DIR).');
 if (flags.api && flags['data-dir']) usageError('Give either --data-dir DIR or --api URL, not both.');
 if (flags.token && !flags.api) usageError('--token goes with --api URL.');
+if (flags.email && flags.api)
+  usageError('--email names the user of the local token; with --api the token says who you are.');
 if (!cordisMode) {
   for (const flag of ['pic', 'forvaltning', 'lead-name', 'lead-email'] as const) {
     if (flags[flag] !== undefined) usageError(`--${flag} goes with --cordis DIR.`);
@@ -220,7 +222,7 @@ const main = async () => {
     input = await readInput();
   } catch (error) {
     if (error instanceof SheetError) {
-      return fail(error.line ? `line ${error.line}: (file): ${error.message}` : error.message);
+      return fail(error.describe());
     }
     throw error;
   }
@@ -246,7 +248,7 @@ const main = async () => {
   const plan = await planImport(mapped.rows, existing, {
     loadPayments: async (grantId) => (await client.getGrant(grantId)).payments ?? [],
     onProgress: (done, total) => {
-      if (done % PROGRESS_EVERY === 0) progress.update(`comparing: ${done}/${total} rows`);
+      if (done % PROGRESS_EVERY === 0 || done === total) progress.update(`comparing: ${done}/${total} rows`);
     },
   });
   progress.end();

@@ -42,10 +42,25 @@ interface Table {
   readonly records: Iterable<{ line: number; cells: readonly string[] }>;
 }
 
+function* withFileName<T>(file: string, records: Generator<T>): Generator<T> {
+  try {
+    yield* records;
+  } catch (error) {
+    if (error instanceof SheetError && !error.file) throw new SheetError(error.message, error.line, file);
+    throw error;
+  }
+}
+
 const openTable = (file: string, bytes: Uint8Array, required: readonly string[]): Table | RowError[] => {
   const { text } = decodeText(bytes);
   if (!text.trim()) throw new SheetError(`${file} is empty.`);
-  const records = parseCsv(text, detectDelimiter(text));
+  let delimiter: ReturnType<typeof detectDelimiter>;
+  try {
+    delimiter = detectDelimiter(text);
+  } catch (error) {
+    throw error instanceof SheetError ? new SheetError(error.message, error.line, file) : error;
+  }
+  const records = withFileName(file, parseCsv(text, delimiter));
   const header = records.next();
   const names = header.done ? [] : header.value.cells.map((c) => c.trim().toLowerCase());
   const column = new Map<string, number>();

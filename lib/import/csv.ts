@@ -4,17 +4,51 @@
  * cell with a line break inside quotes does not shift the numbers a user sees in Excel.
  */
 
+/** The file cannot be read as a sheet at all; `line` and `file` say where, when known. */
 export class SheetError extends Error {
   constructor(
     message: string,
     readonly line?: number,
+    readonly file?: string,
   ) {
     super(message);
     this.name = 'SheetError';
   }
+
+  /** As the importer reports it: "project.csv line 7: (csv): a quoted cell is not closed …". */
+  describe(): string {
+    const where = [this.file, this.line === undefined ? undefined : `line ${this.line}`]
+      .filter(Boolean)
+      .join(' ');
+    return where ? `${where}: (csv): ${this.message}` : this.message;
+  }
 }
 
 export type Encoding = 'UTF-8' | 'UTF-8 with BOM' | 'Windows-1252';
+
+/**
+ * Windows-1252 → Unicode. Not `new TextDecoder('windows-1252')`: Node 20.18.3+ and 22.13.0+ decode
+ * it as Latin-1, turning € – ' " … (bytes 0x80–0x9F) into control characters (nodejs/node#60888).
+ * The table is the WHATWG index; every other byte is its own code point.
+ */
+const WINDOWS_1252_HIGH = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d,
+  0x17d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a,
+  0x153, 0x9d, 0x17e, 0x178,
+];
+
+export const decodeWindows1252 = (bytes: Uint8Array): string => {
+  let text = '';
+  for (let start = 0; start < bytes.length; start += 8192) {
+    const chunk = bytes.subarray(start, start + 8192);
+    text += String.fromCharCode(
+      ...Array.from(chunk, (byte) =>
+        byte >= 0x80 && byte < 0xa0 ? (WINDOWS_1252_HIGH[byte - 0x80] ?? byte) : byte,
+      ),
+    );
+  }
+  return text;
+};
 
 /**
  * Valid UTF-8 (with or without a byte order mark) is UTF-8; anything else is Windows-1252, which is
@@ -36,7 +70,7 @@ export const decodeText = (bytes: Uint8Array): { text: string; encoding: Encodin
     };
   } catch {
     if (bom) throw new SheetError('The file starts with a UTF-8 byte order mark but is not valid UTF-8.');
-    return { text: new TextDecoder('windows-1252').decode(body), encoding: 'Windows-1252' };
+    return { text: decodeWindows1252(body), encoding: 'Windows-1252' };
   }
 };
 

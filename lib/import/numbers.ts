@@ -15,7 +15,8 @@ import { CURRENCIES, type Currency } from '../config/catalogues';
  * - "1.500" is 1500 in Danish and 1.5 in plain notation: ambiguous, an error.
  * - "1,000" is 1 in Danish and 1000 in English notation: ambiguous, an error.
  * - "1,000.00" is English only: an error that says so.
- * Write "1500", "1.500,00" or "1500.00" instead. Trailing zeros count as part of a reading
+ * Write "1500", "1.500,00" or "1500.00" instead. A group never starts with 0, so "0,655" and
+ * "0.655" (exchange rates) are not ambiguous. Trailing zeros count as part of a reading
  * ("1.500" is a valid plain 1.5), so a three-digit group after a single separator is always
  * ambiguous, whatever the number of decimals the column allows.
  */
@@ -42,10 +43,10 @@ const sameDecimal = (a: Decimal, b: Decimal) => a.whole === b.whole && a.fractio
 
 const show = (d: Decimal) => (d.fraction ? `${d.whole}.${d.fraction}` : d.whole);
 
-const DANISH_GROUPED = /^(\d{1,3}(?:\.\d{3})+)(?:,(\d+))?$/;
+const DANISH_GROUPED = /^([1-9]\d{0,2}(?:\.\d{3})+)(?:,(\d+))?$/;
 const DANISH_UNGROUPED = /^(\d+)(?:,(\d+))?$/;
 const PLAIN = /^(\d+)(?:\.(\d+))?$/;
-const ENGLISH_GROUPED = /^(\d{1,3}(?:,\d{3})+)(?:\.(\d+))?$/;
+const ENGLISH_GROUPED = /^([1-9]\d{0,2}(?:,\d{3})+)(?:\.(\d+))?$/;
 
 const danishReading = (core: string): Decimal | undefined => {
   const match = DANISH_GROUPED.exec(core) ?? DANISH_UNGROUPED.exec(core);
@@ -107,9 +108,7 @@ const twoDecimals = (d: Decimal): string => `${d.whole}.${d.fraction.padEnd(2, '
 
 const checkDecimals = (d: Decimal, maxDecimals: number, raw: string): Parsed<Decimal> =>
   d.fraction.length > maxDecimals
-    ? error(
-        `has more than ${maxDecimals} decimals ("${raw}"); round it in the sheet if that is what you mean`,
-      )
+    ? error(`has more than ${maxDecimals} decimals ("${raw}"); the importer never rounds`)
     : ok(d);
 
 const negative = (text: string) => /^[-−–]|^\(.*\)$|-$/.test(text);

@@ -437,7 +437,6 @@ export const planImport = async (
         subject.state = after;
         subject.claimedBy ??= row.where;
         if (payment) payments.push(paymentKeyOf(payment));
-        if (payments.length && !subject.payments) subject.payments = payments;
         plans.push({
           row,
           action: patches.length || payment ? 'update' : 'unchanged',
@@ -452,5 +451,6 @@ export const planImport = async (
     invalidLines += 1;
     errors.push(...rowErrors);
   }
+  ports.onProgress?.(rows.length, rows.length);
   return { rows: plans, errors, invalidLines };
 };

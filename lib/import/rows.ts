@@ -182,6 +182,14 @@ type Draft = Record<string, unknown>;
 const stripUndefined = (value: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
 
+const valueAt = (value: unknown, path: string): unknown =>
+  path
+    .split('.')
+    .reduce<unknown>(
+      (at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined),
+      value,
+    );
+
 /** The zod issues of a schema as column errors, leaving out columns that already have one. */
 const schemaErrors = (
   schema: z.ZodType,
@@ -193,8 +201,14 @@ const schemaErrors = (
   const parsed = schema.safeParse(value, { reportInput: true });
   if (parsed.success) return [];
   const seen = new Set<string>();
-  return fieldErrors(parsed.error).flatMap(({ path, message }) => {
+  return fieldErrors(parsed.error).flatMap(({ path, message: schemaMessage }) => {
     const field = columnOf(path);
+    // zod names the options but not the value: say what the cell holds.
+    const given = valueAt(value, path);
+    const message =
+      schemaMessage.startsWith('Invalid option') && typeof given === 'string'
+        ? `is "${given}"; ${schemaMessage.replace(/^Invalid option: /, '')}`
+        : schemaMessage;
     const key = `${field}\u0000${message}`;
     if (already.has(field) || seen.has(key)) return [];
     seen.add(key);

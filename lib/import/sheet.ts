@@ -60,9 +60,14 @@ export const readSheet = async (bytes: Uint8Array): Promise<Sheet> => {
 const describeDelimiter = (d: Delimiter) => (d === '\t' ? 'tab' : `'${d}'`);
 
 export const readCsv = (bytes: Uint8Array): Sheet => {
-  const { text: content, encoding } = decodeText(bytes);
+  const decoded = decodeText(bytes);
+  const { encoding } = decoded;
+  let content = decoded.text;
   if (!content.trim()) throw new SheetError('The file is empty.');
-  const delimiter = detectDelimiter(content);
+  // Excel's "sep=;" hint line is not a row in Excel, so the header stays line 1.
+  const hint = /^sep=([;,\t])\r?\n/i.exec(content);
+  if (hint) content = content.slice(hint[0].length);
+  const delimiter = hint ? (hint[1] as Delimiter) : detectDelimiter(content);
   const records = [...parseCsv(content, delimiter)];
   const [header, ...rest] = records;
   return {

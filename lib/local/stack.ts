@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -140,7 +140,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       dynamodbEndpoint: dynamo.endpoint,
       eventBusEndpoint: pipeline.eventBusEndpoint,
     };
-    await writeFile(join(dataDir, STACK_FILE), `${JSON.stringify(info, null, 2)}\n`);
+    // Written whole or not at all: readers poll for it.
+    await writeFile(join(dataDir, `${STACK_FILE}.tmp`), `${JSON.stringify(info, null, 2)}\n`);
+    await rename(join(dataDir, `${STACK_FILE}.tmp`), join(dataDir, STACK_FILE));
     cleanups.push(async () => {
       await writeFile(join(dataDir, STACK_FILE), '{}\n').catch(() => undefined);
     });

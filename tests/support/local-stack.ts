@@ -14,7 +14,7 @@ export interface SpawnedStack extends StackInfo {
   token(role: Role, email?: string): Promise<string>;
   /** SIGTERM and wait for a clean exit. */
   stop(): Promise<number | null>;
-  /** SIGKILL: a crash. */
+  /** SIGKILL, as in a crash of the machine: the stack's process and its DynamoDB Local both. */
   kill(): Promise<void>;
 }
 
@@ -63,6 +63,15 @@ export const spawnStack = async (
     kill: async () => {
       child.kill('SIGKILL');
       await exited;
+      // A SIGKILLed parent cannot stop its children; DynamoDB Local would live on.
+      const pid = Number((await readFile(join(dataDir, 'dynamodb.pid'), 'utf8').catch(() => '')).trim());
+      if (pid) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
     },
   };
 };

@@ -1050,3 +1050,35 @@ describe('GrantInputSchema as validate() reports it', () => {
     expect(failingPaths([])).toEqual(['(body)']);
   });
 });
+
+describe('changing the awarded currency', () => {
+  const at = { now: new Date('2026-11-22T09:00:00Z'), actor: 'lear@kk.dk', newId: () => 'X' };
+  const sek = () =>
+    registerGrant(
+      {
+        acronym: 'SEK',
+        title: 'Øresund grant in SEK',
+        programme: 'INTERREG',
+        forvaltning: 'OKF',
+        role: 'PARTNER',
+        status: 'ACTIVE',
+        startDate: '2020-01-01',
+        endDate: '2021-12-31',
+        awarded: { amount: '1000.00', currency: 'SEK' },
+        exchangeRateToDkk: '0.65',
+        projectLead: { name: 'Lead', email: 'lead@kk.dk' },
+      },
+      at,
+    ).grant;
+
+  it('takes the EUR default rate instead of keeping the old currency rate', () => {
+    const change = applyGrantPatch(sek(), { awarded: { amount: '100.00', currency: 'EUR' } }, [], at);
+    expect(change.grant.exchangeRateToDkk).toBe('7.46038');
+  });
+
+  it('asks for a rate when the new currency has no default', () => {
+    expect(() => applyGrantPatch(sek(), { awarded: { amount: '100.00', currency: 'NOK' } }, [], at)).toThrow(
+      ValidationError,
+    );
+  });
+});

@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import { registerGrant, toGrantDto } from '../../lib/domain/grant';
+import type { GrantDto, PaymentInput } from '../../lib/domain/schemas';
+import { AuthError, createGrantsClient, TransientError } from '../../lib/import/api-client';
+import type { RowPlan } from '../../lib/import/plan';
+import { runPlan } from '../../lib/import/run';
+import { atelierInput } from '../support/fixtures';
+
+interface Call {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/** A fetch that answers from a script, one answer per call, and records the calls. */
+const scriptedFetch = (answers: (Response | Error)[]) => {
+  const calls: Call[] = [];
+  const fetchImpl = (async (url: string, init: RequestInit) => {
+    calls.push({
+      method: init.method ?? 'GET',
+      url,
+      headers: init.headers as Record<string, string>,
+      body: init.body ? JSON.parse(String(init.body)) : undefined,
+    });
+    const answer = answers.shift();
+    if (!answer) throw new Error('no more answers');
+    if (answer instanceof Error) throw answer;
+    return answer;
+  }) as unknown as typeof fetch;
+  return { calls, fetchImpl };
+};
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': status < 400 ? 'application/json' : 'application/problem+json' },
+  });
+
+const clientWith = (answers: (Response | Error)[]) => {
+  const { calls, fetchImpl } = scriptedFetch(answers);
+  const client = createGrantsClient({
+    baseUrl: 'http://api.test/',
+    token: 'T',
+    fetch: fetchImpl,
+    backoffMs: 0,
+    sleep: async () => undefined,
+  });
+  return { client, calls };
+};
+
+const grant = (overrides: Partial<GrantDto> = {}): GrantDto => ({
+  ...toGrantDto(
+    registerGrant(atelierInput(), {
+      now: new Date('2024-01-01T00:00:00Z'),
+      actor: 'a@kk.dk',
+      newId: () => 'G1',
+    }).grant,
+    { payments: [], deadlines: [] },
+  ),
+  ...overrides,
+});
+
+describe('the API client', () => {
+  it('pages through GET /grants with the cursor and sends the token', async () => {
+    const { client, calls } = clientWith([
+      json(200, { items: [grant()], nextCursor: 'a b' }),
+      json(200, { items: [grant({ grantId: 'G2' })], nextCursor: null }),
+    ]);
+    const grants = await client.listGrants();
+    expect(grants.map((g) => g.grantId)).toEqual(['G1', 'G2']);
+    expect(calls.map((c) => c.url)).toEqual([
+      'http://api.test/grants?limit=100',
+      'http://api.test/grants?limit=100&cursor=a%20b',
+    ]);
+    expect(calls[0]?.headers.authorization).toBe('Bearer T');
+  });
+
+  it('retries reads and keyed creates on network errors and 5xx, with the same Idempotency-Key', async () => {
+    const { client, calls } = clientWith([
+      new TypeError('fetch failed'),
+      json(503, { detail: 'busy' }),
+      json(201, grant()),
+    ]);
+    const created = await client.createGrant(atelierInput(), 'import-abc');
+    expect(created.grantId).toBe('G1');
+    expect(calls.map((c) => [c.method, c.headers['idempotency-key']])).toEqual([
+      ['POST', 'import-abc'],
+      ['POST', 'import-abc'],
+      ['POST', 'import-abc'],
+    ]);
+  });
+
+  it('does not repeat a PATCH or a payment by itself', async () => {
+    const { client, calls } = clientWith([json(500, {})]);
+    await expect(client.updateGrant('G1', 3, { title: 'x' })).rejects.toBeInstanceOf(TransientError);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.headers['if-match']).toBe('"3"');
+  });
+
+  it('stops with a clear word on 401 and 403, and reports other refusals with the problem', async () => {
+    await expect(clientWith([json(401, { detail: 'expired' })]).client.listGrants()).rejects.toThrow(
+      /refused the token \(401\): expired/,
+    );
+    await expect(clientWith([json(403, {})]).client.listGrants()).rejects.toThrow(
+      expect.objectContaining({ name: 'AuthError', message: expect.stringMatching(/lear-admin/) }),
+    );
+    const refused = clientWith([
+      json(422, { detail: 'too much', errors: [{ path: 'amount.amount', message: 'm' }] }),
+    ]);
+    await expect(refused.client.recordPayment('G1', paymentOf())).rejects.toMatchObject({
+      status: 422,
+      problem: { errors: [{ path: 'amount.amount', message: 'm' }] },
+    });
+  });
+});
+
+const paymentOf = (): PaymentInput => ({
+  receivedOn: '2020-01-15',
+  amount: { amount: '100.00', currency: 'EUR' },
+  kind: 'OTHER',
+});
+
+const rowPlan = (plan: Partial<RowPlan>): RowPlan => ({
+  row: { where: 'line 2', grant: atelierInput() },
+  action: 'update',
+  patches: [],
+  changes: [],
+  ...plan,
+});
+
+describe('running a plan', () => {
+  it('reads the grant back before repeating a payment whose answer was lost, so it is never paid twice', async () => {
+    // arrange: the payment went through but its answer was lost
+    const paid = grant({
+      payments: [
+        {
+          ...paymentOf(),
+          paymentId: 'P1',
+          amountDkk: { amount: '747.00', currency: 'DKK' },
+          recordedAt: '2024-01-01T00:00:00.000Z',
+          recordedBy: 'import@kk.dk',
+        },
+      ],
+    });
+    const { client, calls } = clientWith([new TypeError('socket hang up'), json(200, paid)]);
+    // act
+    const result = await runPlan(
+      [rowPlan({ target: { grantId: 'G1', version: 1 }, payment: paymentOf() })],
+      client,
+      { sleep: async () => undefined },
+    );
+    // assert
+    expect(result).toMatchObject({ updated: 1, failed: 0, paymentsRecorded: 1 });
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'POST http://api.test/grants/G1/payments',
+      'GET http://api.test/grants/G1',
+    ]);
+  });
+
+  it('sends a PATCH again when the read-back shows it did not go through', async () => {
+    const { client, calls } = clientWith([
+      json(502, {}),
+      json(200, grant()),
+      json(200, grant({ version: 2, title: 'x' })),
+    ]);
+    const result = await runPlan(
+      [rowPlan({ target: { grantId: 'G1', version: 1 }, patches: [{ title: 'x' }] })],
+      client,
+      {
+        sleep: async () => undefined,
+      },
+    );
+    expect(result).toMatchObject({ updated: 1, failed: 0 });
+    expect(calls.map((c) => c.method)).toEqual(['PATCH', 'GET', 'PATCH']);
+  });
+
+  it('reports a refused row as `line N: column: message` and goes on with the rest', async () => {
+    const { client } = clientWith([
+      json(400, {
+        detail: 'The body has an invalid field.',
+        errors: [{ path: 'awarded.currency', message: 'bad' }],
+      }),
+      json(201, grant({ grantId: 'G9' })),
+    ]);
+    const result = await runPlan(
+      [
+        rowPlan({ action: 'create', idempotencyKey: 'k1' }),
+        rowPlan({
+          action: 'update',
+          target: { createdBy: 0 },
+          row: { where: 'line 3', grant: atelierInput() },
+          payment: paymentOf(),
+        }),
+        rowPlan({ action: 'create', idempotencyKey: 'k2', row: { where: 'line 4', grant: atelierInput() } }),
+      ],
+      client,
+    );
+    expect(result).toMatchObject({ created: 1, failed: 2 });
+    expect(result.errors).toEqual([
+      { where: 'line 2', field: 'awarded.currency', message: 'bad' },
+      {
+        where: 'line 3',
+        field: '(grant)',
+        message: 'not imported: line 2, which registers this grant, failed',
+      },
+    ]);
+  });
+
+  it('stops at a refused token', async () => {
+    const { client } = clientWith([json(401, {})]);
+    await expect(
+      runPlan([rowPlan({ action: 'create', idempotencyKey: 'k' })], client),
+    ).rejects.toBeInstanceOf(AuthError);
+  });
+});
