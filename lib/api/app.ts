@@ -53,7 +53,10 @@ const problemDetails = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult
   },
 });
 
-/** middy middleware: security headers and the request id on every response, and one log line per request. */
+/**
+ * middy middleware: the API request id on every log line of the request, security headers and the
+ * request id on every response, and one log line per request (paths, never bodies or addresses).
+ */
 const responseHeaders = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult> => {
   const finish = async (request: middy.Request<ApiEvent, ApiResult>) => {
     const response = request.response;
@@ -61,13 +64,19 @@ const responseHeaders = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResul
     const requestId = request.event.requestContext.requestId;
     response.headers = { ...response.headers, ...SECURITY_HEADERS, 'X-Request-Id': requestId };
     logger.info('Request handled', {
-      requestId,
       method: request.event.requestContext.http.method,
-      path: request.event.routeKey,
+      route: request.event.routeKey,
+      path: request.event.rawPath,
       status: response.statusCode,
     });
   };
-  return { after: finish, onError: finish };
+  return {
+    before: async (request) => {
+      logger.appendKeys({ requestId: request.event.requestContext.requestId });
+    },
+    after: finish,
+    onError: finish,
+  };
 };
 
 /**

@@ -199,6 +199,14 @@ export const findRoute = (key: string): RouteDef | undefined => ROUTE_BY_KEY.get
 const patternOf = (path: string) =>
   new RegExp(`^${path.replace(/\{([^/]+)\}/g, (_m, name: string) => `(?<${name}>[^/]+)`)}/?$`);
 
+const decodePathParameters = (groups: Record<string, string>): Record<string, string> | undefined => {
+  try {
+    return Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, decodeURIComponent(v)]));
+  } catch {
+    return undefined;
+  }
+};
+
 const MATCHERS = ROUTES.map((route) => ({ route, pattern: patternOf(route.path) }));
 
 /** Matches a concrete request as API Gateway does: the route and its path parameters, or why not. */
@@ -213,9 +221,9 @@ export const matchRoute = (
     const match = pattern.exec(path);
     if (!match) continue;
     if (route.method === method) {
-      const params = Object.fromEntries(
-        Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]),
-      );
+      const params = decodePathParameters(match.groups ?? {});
+      // A path that is not valid percent-encoding names nothing here.
+      if (!params) continue;
       return { route, pathParameters: params };
     }
     allowed.push(route.method);

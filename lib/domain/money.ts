@@ -15,8 +15,12 @@ export interface MoneyDto {
   readonly currency: Currency;
 }
 
-export const AMOUNT_PATTERN = /^\d{1,13}(\.\d{1,2})?$/;
-export const RATE_PATTERN = /^\d{1,6}(\.\d{1,6})?$/;
+/**
+ * At most 10 whole digits (under ten billion) and a rate under 1000: any amount in DKK then stays
+ * below 10^15 øre, well inside the integers a JavaScript number holds exactly (2^53 ≈ 9 × 10^15).
+ */
+export const AMOUNT_PATTERN = /^\d{1,10}(\.\d{1,2})?$/;
+export const RATE_PATTERN = /^\d{1,3}(\.\d{1,6})?$/;
 
 const RATE_SCALE = 1_000_000n;
 

@@ -23,14 +23,17 @@ export const MoneySchema = z
   .strictObject({
     amount: z
       .string()
-      .regex(AMOUNT_PATTERN, 'must be a decimal string ≥ 0 with at most 2 decimals, e.g. "665462.50"'),
+      .regex(
+        AMOUNT_PATTERN,
+        'must be a decimal string ≥ 0 below ten billion with at most 2 decimals, e.g. "665462.50"',
+      ),
     currency: CurrencySchema,
   })
   .meta({ id: 'Money', example: { amount: '665462.50', currency: 'EUR' } });
 
 export const RateSchema = z
   .string()
-  .regex(RATE_PATTERN, 'must be a decimal string with at most 6 decimals, e.g. "7.46038"')
+  .regex(RATE_PATTERN, 'must be a decimal string below 1000 with at most 6 decimals, e.g. "7.46038"')
   .refine((rate) => /[1-9]/.test(rate), 'must be greater than 0');
 
 export const ProgrammeSchema = z.enum(PROGRAMME_CODES);

@@ -155,7 +155,12 @@ export const parseCells = (
   const cells = new Map<string, TotalsCell>();
   for (const [name, value] of Object.entries(attributes)) {
     const match = /^([arn])([A-Z]+)_(.+)$/.exec(name);
-    if (!match || typeof value !== 'number') continue;
+    if (!match) continue;
+    // Inputs are bounded so that sums stay exact JavaScript integers; a cell past that is an error,
+    // never a silently wrong (or skipped) number.
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+      throw new Error(`Totals cell ${name} holds ${String(value)}, beyond exact integer arithmetic`);
+    }
     const [, measure, forvaltning, rest] = match as unknown as [string, Measure, string, string];
     let cell: Omit<TotalsCell, 'awarded' | 'received' | 'grantCount'>;
     if (view === 'S') {

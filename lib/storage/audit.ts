@@ -24,8 +24,8 @@ export const readLedgerForAudit = async (
       else if (typeof item.pk === 'string' && item.pk.startsWith('TOTALS#')) {
         const view = item.pk.slice('TOTALS#'.length);
         for (const [name, value] of Object.entries(item)) {
-          if (typeof value === 'number' && /^[arn][A-Z]+_/.test(name))
-            storedCells.set(`${view}|${item.sk}|${name}`, value);
+          // A cell that is not a plain number (lib-dynamodb hands back huge ones as BigInt) is drift too.
+          if (/^[arn][A-Z]+_/.test(name)) storedCells.set(`${view}|${item.sk}|${name}`, Number(value));
         }
       }
     }

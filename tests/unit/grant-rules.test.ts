@@ -946,7 +946,7 @@ describe('GrantInputSchema as validate() reports it', () => {
     ['a PIC of 9 digits', { pic: '999999999' }],
     ['an amount of 0', { awarded: { amount: '0', currency: 'EUR' } }],
     ['an amount with one decimal', { awarded: { amount: '1.5', currency: 'EUR' } }],
-    ['the largest amount', { awarded: { amount: '9999999999999.99', currency: 'EUR' } }],
+    ['the largest amount', { awarded: { amount: '9999999999.99', currency: 'EUR' } }],
     ['a EUR grant without a rate', { exchangeRateToDkk: undefined }],
     [
       'a DKK grant without a rate',
