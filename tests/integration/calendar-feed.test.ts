@@ -1,91 +1,22 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createCalendarApi } from '../../functions/calendar-api/app';
 import type { ApiEvent, ApiResult } from '../../lib/api/http';
-import { matchRoute, routeKey } from '../../lib/api/routes';
 import { DEFAULT_ALERT_THRESHOLDS } from '../../lib/domain/alerts';
 import { deadlineUid, fundingUid } from '../../lib/domain/calendar';
 import type { GrantDto } from '../../lib/domain/schemas';
 import { FeedTokens, feedTokenKey } from '../../lib/storage/feed-tokens';
 import * as grants from '../../lib/use-cases/grants';
+import { ADMIN, apiEvent, type Claims, claimsOf, FINANCE, LEAD, lambdaContext } from '../support/api-events';
 import { atelierInput, caller } from '../support/fixtures';
 import { freshLedger } from '../support/ledger';
 
-// ---- API Gateway HTTP API (payload 2.0) events, as the calendar-api function receives them ----
-
-type Claims = Readonly<Record<string, unknown>>;
-
-const claimsOf = (email: string, role: string): Claims => ({
-  email,
-  sub: email,
-  'cognito:groups': `[${role}]`,
-});
-const LEAD = claimsOf('lead@kk.dk', 'project-lead');
-const OTHER_LEAD = claimsOf('other@kk.dk', 'project-lead');
-const FINANCE = claimsOf('finance@kk.dk', 'finance');
-const ADMIN = claimsOf('lear@kk.dk', 'lear-admin');
+const OTHER_LEAD = claimsOf('project-lead', 'other@kk.dk');
 
 /** A well-formed ULID that names nothing. */
 const NO_SUCH_ID = '01JZZZZZZZZZZZZZZZZZZZZZZZ';
-
-let requestCounter = 0;
-
-const apiEvent = (
-  method: string,
-  rawPath: string,
-  options: { body?: unknown; query?: Record<string, string>; claims?: Claims | null } = {},
-): ApiEvent => {
-  const matched = matchRoute(method, rawPath);
-  const key = matched.route ? routeKey(matched.route) : '$default';
-  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-  return {
-    version: '2.0',
-    routeKey: key,
-    rawPath,
-    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
-    headers: {
-      host: 'api.funding-tracker.kk.dk',
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(options.query ? { queryStringParameters: { ...options.query } } : {}),
-    ...(matched.route && Object.keys(matched.pathParameters).length
-      ? { pathParameters: { ...matched.pathParameters } }
-      : {}),
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api1',
-      domainName: 'api.funding-tracker.kk.dk',
-      domainPrefix: 'api',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'vitest' },
-      requestId: `req-${++requestCounter}`,
-      routeKey: key,
-      stage: '$default',
-      time: '22/Nov/2026:09:00:00 +0000',
-      timeEpoch: Date.parse('2026-11-22T09:00:00Z'),
-      ...(options.claims ? { authorizer: { jwt: { claims: { ...options.claims }, scopes: null } } } : {}),
-    },
-    ...(body !== undefined ? { body } : {}),
-    isBase64Encoded: false,
-  };
-};
-
-const lambdaContext = (): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'funding-tracker-calendar-api',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:funding-tracker-calendar-api',
-  memoryLimitInMB: '512',
-  awsRequestId: '7f1c2d3e-0000-4000-8000-000000000002',
-  logGroupName: '/aws/lambda/funding-tracker-calendar-api',
-  logStreamName: '2026/11/22/[$LATEST]0123456789abcdef',
-  getRemainingTimeInMillis: () => 9_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
 
 interface IssuedToken {
   readonly tokenId: string;
@@ -115,7 +46,8 @@ describe('the calendar feed on DynamoDB Local', () => {
     return JSON.parse(String(result.body)) as IssuedToken;
   };
 
-  const feed = (query: Record<string, string>) => call(apiEvent('GET', '/calendar.ics', { query }));
+  const feed = (query: Record<string, string>) =>
+    call(apiEvent('GET', '/calendar.ics', { query, claims: null }));
 
   const feedOf = async (query: Record<string, string>) => {
     const result = await feed(query);
@@ -145,7 +77,7 @@ describe('the calendar feed on DynamoDB Local', () => {
       thresholds: DEFAULT_ALERT_THRESHOLDS,
       logger,
     });
-    call = (event) => handler(event, lambdaContext()) as Promise<ApiResult>;
+    call = (event) => handler(event, lambdaContext('calendar-api')) as Promise<ApiResult>;
 
     // The clock says 2026-11-22: reports of ATELIER fall due 2026-08-29 (before the 30-day window of
     // forvaltning feeds), 2027-08-29 and 2028-08-29 (the final report).

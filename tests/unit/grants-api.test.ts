@@ -21,14 +21,13 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createGrantsApi } from '../../functions/grants-api/app';
 import { createMetaApi } from '../../functions/meta-api/app';
 import type { ApiEvent, ApiResult } from '../../lib/api/http';
 import { MAX_BODY_BYTES } from '../../lib/api/http';
-import { matchRoute, ROUTES, type RouteDef, routeKey } from '../../lib/api/routes';
+import { ROUTES, type RouteDef, routeKey } from '../../lib/api/routes';
 import { fixedClock } from '../../lib/domain/dates';
 import {
   type DeadlineRecord,
@@ -40,87 +39,8 @@ import { GrantInputSchema, GrantSchema } from '../../lib/domain/schemas';
 import { ROLES, type Role } from '../../lib/shared/names';
 import { keys } from '../../lib/storage/items';
 import { Ledger } from '../../lib/storage/ledger';
+import { apiEvent, lambdaContext, type RequestOptions } from '../support/api-events';
 import { atelierInput } from '../support/fixtures';
-
-// ---- API Gateway HTTP API (payload 2.0) events and a Lambda context, built by hand ----
-
-interface RequestOptions {
-  /** A string is sent as it is; anything else as JSON. */
-  readonly body?: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly query?: Readonly<Record<string, string>>;
-  /** The JWT authorizer's claims; null: no authorizer context at all (no token). */
-  readonly claims?: Readonly<Record<string, unknown>> | null;
-  readonly isBase64Encoded?: boolean;
-}
-
-const ADMIN_CLAIMS = { email: 'lear@kk.dk', sub: 'u-1', 'cognito:groups': '[lear-admin]' } as const;
-
-let requestCounter = 0;
-
-/** An event as API Gateway sends it: the route key and path parameters of the route that matched, else $default. */
-const apiEvent = (method: string, rawPath: string, options: RequestOptions = {}): ApiEvent => {
-  const requestId = `req-${++requestCounter}`;
-  const matched = matchRoute(method, rawPath);
-  const body =
-    options.body === undefined
-      ? undefined
-      : typeof options.body === 'string'
-        ? options.body
-        : JSON.stringify(options.body);
-  const headers: Record<string, string> = {
-    host: 'api.funding-tracker.kk.dk',
-    ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-  };
-  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
-  const claims = options.claims === undefined ? ADMIN_CLAIMS : options.claims;
-  const rawQueryString = new URLSearchParams(options.query ?? {}).toString();
-  return {
-    version: '2.0',
-    routeKey: matched.route ? routeKey(matched.route) : '$default',
-    rawPath,
-    rawQueryString,
-    headers,
-    ...(options.query ? { queryStringParameters: { ...options.query } } : {}),
-    ...(matched.route && Object.keys(matched.pathParameters).length
-      ? { pathParameters: { ...matched.pathParameters } }
-      : {}),
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api1',
-      domainName: 'api.funding-tracker.kk.dk',
-      domainPrefix: 'api',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'vitest' },
-      requestId,
-      routeKey: matched.route ? routeKey(matched.route) : '$default',
-      stage: '$default',
-      time: '28/Mar/2026:23:30:00 +0000',
-      timeEpoch: Date.parse('2026-03-28T23:30:00Z'),
-      ...(claims ? { authorizer: { jwt: { claims: { ...claims }, scopes: null } } } : {}),
-    },
-    ...(body !== undefined
-      ? {
-          body: options.isBase64Encoded ? Buffer.from(body).toString('base64') : body,
-          isBase64Encoded: options.isBase64Encoded ?? false,
-        }
-      : { isBase64Encoded: false }),
-  };
-};
-
-const lambdaContext = (): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName: 'funding-tracker-grants-api',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:funding-tracker-grants-api',
-  memoryLimitInMB: '512',
-  awsRequestId: '7f1c2d3e-0000-4000-8000-000000000001',
-  logGroupName: '/aws/lambda/funding-tracker-grants-api',
-  logStreamName: '2026/03/28/[$LATEST]0123456789abcdef',
-  getRemainingTimeInMillis: () => 29_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
 
 const withPath = (route: RouteDef) =>
   route.path.replace('{grantId}', STORED_ID).replace('{deadlineId}', 'report-2021-04-30');
