@@ -112,6 +112,18 @@ describe('events, alerts and totals on the local stack', () => {
       'grant_count',
     ]);
 
+    // npm run totals:verify: every stored total equals a recomputation from the grants.
+    const { stdout } = await run(process.execPath, [
+      '--import',
+      'tsx',
+      'lib/local/cli/totals-verify.ts',
+      '--data-dir',
+      stack.dataDir,
+    ]);
+    const verified = JSON.parse(stdout.trim().split('\n').at(-1) as string);
+    expect(verified).toMatchObject({ drift: 0, cellDrift: [], apiDrift: [] });
+    expect(verified.grants).toBeGreaterThanOrEqual(17);
+
     const projectLead = await stack.token('project-lead');
     expect((await api('GET', '/totals', undefined, projectLead)).status).toBe(403);
     expect((await api('GET', '/totals?groupBy=colour', undefined, finance)).status).toBe(400);
