@@ -258,7 +258,8 @@ export class Ledger {
         ? { expression: 'pk = :pk', values: {} }
         : {
             expression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            values: { ':from': String(years.from ?? 0).padStart(4, '0'), ':to': String(years.to ?? 9999) },
+            // Items are "<year>#<forvaltning>": from the first year's to the last year's last.
+            values: { ':from': String(years.from ?? 0).padStart(4, '0'), ':to': `${years.to ?? 9999}~` },
           };
     do {
       const page = await this.db.send(
