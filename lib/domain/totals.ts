@@ -10,8 +10,8 @@ import type { GrantStatus } from './schemas';
  * kept in three views, each a handful of items, so a read never touches a grant and costs the same
  * at 200 grants as at 20,000:
  *   S  forvaltning × status                         one item
- *   Y  forvaltning × programme × status × year      one item per year
- *   Q  forvaltning × programme × status × quarter   one item per year
+ *   Y  forvaltning × programme × status × year      one item per year and forvaltning
+ *   Q  forvaltning × programme × status × quarter   one item per year and forvaltning
  * A write adds the difference between the grant's contribution after and before the change.
  */
 
