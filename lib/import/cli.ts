@@ -6,7 +6,7 @@ import { copenhagenDateOf, systemClock } from '../domain/dates';
 import { EmailSchema } from '../domain/schemas';
 import { fail } from '../local/cli/args';
 import { issueDevToken } from '../local/dev-tokens';
-import type { StackInfo } from '../local/stack';
+import { readRunningStack } from '../local/stack-file';
 import { AuthError, createGrantsClient, TransientError } from './api-client';
 import { mapCordis, ORGANIZATION_FILE, PROJECT_FILE } from './cordis';
 import { SheetError } from './csv';
@@ -38,7 +38,6 @@ Prints what it does, a summary table and, last, the summary as one line of JSON.
 stderr as "line N: column: message". A file with any invalid row writes nothing; exit code 1.`;
 
 /** Written by the running local stack (PRODUCT.md 5); named here so the importer does not load the stack. */
-const STACK_FILE = 'stack.json';
 
 const usageError = (message: string): never => fail(`${message}\nUsage: ${USAGE}`, 2);
 
@@ -156,15 +155,7 @@ const connect = async (): Promise<Connection> => {
     return { apiUrl: flags.api, token };
   }
   const dataDir = resolve(flags['data-dir'] ?? '.local');
-  let stack: Partial<StackInfo>;
-  try {
-    stack = JSON.parse(await readFile(join(dataDir, STACK_FILE), 'utf8')) as Partial<StackInfo>;
-  } catch {
-    return fail(
-      `No running stack in ${dataDir} (no ${STACK_FILE}). Start it with: npm start -- --data-dir ${dataDir}`,
-    );
-  }
-  if (!stack.apiUrl) return fail(`${join(dataDir, STACK_FILE)} names no apiUrl; is the stack running?`);
+  const stack = await readRunningStack(dataDir).catch((error: Error) => fail(error.message));
   const token = await issueDevToken(dataDir, { email, roles: ['lear-admin'] });
   return { apiUrl: stack.apiUrl, token };
 };

@@ -17,6 +17,9 @@ import { lambdaContext } from './lambda-context';
 import { startEventPipeline } from './pipeline';
 import { startDailySweeps } from './schedule';
 import { type LambdaHandler, startApiServer } from './server';
+import { STACK_FILE, type StackInfo, TABLE_PREFIX } from './stack-file';
+
+export type { StackInfo } from './stack-file';
 
 /**
  * The whole system on one machine: DynamoDB Local with its data in the data dir, the tables from
@@ -32,19 +35,11 @@ export interface LocalStackOptions {
   readonly log: (line: string) => void;
 }
 
-export interface StackInfo {
-  readonly apiUrl: string;
-  readonly dynamodbEndpoint: string;
-  readonly eventBusEndpoint: string;
-}
-
 export interface LocalStack extends StackInfo {
   readonly seeded: { created: number; alreadyThere: number } | undefined;
   stop(): Promise<void>;
 }
 
-export const TABLE_PREFIX = 'funding-tracker';
-export const STACK_FILE = 'stack.json';
 const SEED_MARKER = { pk: 'META#SEED', sk: 'META' };
 
 /** Environment the handlers read at cold start; set before they are imported. */

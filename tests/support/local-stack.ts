@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueDevToken } from '../../lib/local/dev-tokens';
-import type { StackInfo } from '../../lib/local/stack';
+import type { StackInfo } from '../../lib/local/stack-file';
 import type { Role } from '../../lib/shared/names';
 
 /** The local stack as a user starts it: its own process, `npm start`'s entry point, a data dir. */

@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { isValidIsoDate } from '../../domain/dates';
 import { ENV } from '../../shared/names';
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE } from '../../storage/tables';
 import { localTableName } from '../dynamodb-local';
 import { lambdaContext } from '../lambda-context';
-import { STACK_FILE, type StackInfo, TABLE_PREFIX } from '../stack';
+import { readRunningStack, TABLE_PREFIX } from '../stack-file';
 import { fail, parseFlags } from './args';
 
 const USAGE = 'npm run sweep -- [--today YYYY-MM-DD] [--data-dir DIR]';
@@ -22,16 +21,7 @@ if (flags.today !== undefined && !isValidIsoDate(flags.today))
 const dataDir = resolve(flags['data-dir'] ?? '.local');
 
 const main = async () => {
-  let stack: Partial<StackInfo>;
-  try {
-    stack = JSON.parse(await readFile(join(dataDir, STACK_FILE), 'utf8')) as Partial<StackInfo>;
-  } catch {
-    return fail(
-      `No running stack in ${dataDir} (no ${STACK_FILE}). Start it with: npm start -- --data-dir ${dataDir}`,
-    );
-  }
-  if (!stack.dynamodbEndpoint)
-    return fail(`The stack in ${dataDir} is not running. Start it with: npm start -- --data-dir ${dataDir}`);
+  const stack = await readRunningStack(dataDir);
   process.env[ENV.dynamodbEndpoint] = stack.dynamodbEndpoint;
   process.env[ENV.tableName] = localTableName(TABLE_PREFIX, LEDGER_TABLE);
   process.env[ENV.idempotencyTableName] = localTableName(TABLE_PREFIX, IDEMPOTENCY_TABLE);

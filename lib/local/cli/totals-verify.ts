@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createDocumentClient } from '../../adapters/clients';
 import { FORVALTNING_CODES } from '../../config/catalogues';
 import { readLedgerForAudit } from '../../storage/audit';
@@ -7,7 +6,7 @@ import { LEDGER_TABLE } from '../../storage/tables';
 import { expectedCells, recomputeTotals, totalsDrift } from '../../use-cases/totals';
 import { issueDevToken } from '../dev-tokens';
 import { localDynamoClient, localTableName } from '../dynamodb-local';
-import { STACK_FILE, type StackInfo, TABLE_PREFIX } from '../stack';
+import { readRunningStack, TABLE_PREFIX } from '../stack-file';
 import { fail, parseFlags } from './args';
 
 const USAGE = 'npm run totals:verify -- [--data-dir DIR]';
@@ -21,12 +20,7 @@ if (flags.help) {
 const dataDir = resolve(flags['data-dir'] ?? '.local');
 
 const main = async () => {
-  const stack = JSON.parse(
-    await readFile(join(dataDir, STACK_FILE), 'utf8').catch(() => '{}'),
-  ) as Partial<StackInfo>;
-  if (!stack.dynamodbEndpoint || !stack.apiUrl) {
-    return fail(`No running stack in ${dataDir}. Start it with: npm start -- --data-dir ${dataDir}`);
-  }
+  const stack = await readRunningStack(dataDir);
   const db = createDocumentClient(localDynamoClient(stack.dynamodbEndpoint));
   const { grants, payments, storedCells } = await readLedgerForAudit(
     db,
