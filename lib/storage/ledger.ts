@@ -4,6 +4,7 @@ import {
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
+  paginateQuery,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
@@ -137,6 +138,23 @@ export class Ledger {
     private readonly thresholds: AlertThresholds = DEFAULT_ALERT_THRESHOLDS,
   ) {}
 
+  /** Every item a Query matches, all pages, with the read capacity it consumed. */
+  private async queryAll(
+    input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'ReturnConsumedCapacity'>,
+  ): Promise<{ items: Record<string, unknown>[]; readUnits: number }> {
+    const items: Record<string, unknown>[] = [];
+    let readUnits = 0;
+    const pages = paginateQuery(
+      { client: this.db },
+      { ...input, TableName: this.tableName, ReturnConsumedCapacity: 'TOTAL' },
+    );
+    for await (const page of pages) {
+      items.push(...(page.Items ?? []));
+      readUnits += page.ConsumedCapacity?.CapacityUnits ?? 0;
+    }
+    return { items, readUnits };
+  }
+
   /** Runs a transaction, retrying only DynamoDB's transaction conflicts (another writer on an item). */
   private async transact(items: TransactItem[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
@@ -251,8 +269,6 @@ export class Ledger {
   /** The items of one totals view, optionally only the years in [from, to]: a few reads, never a grant. */
   async readTotals(view: TotalsView, years: { from?: number; to?: number } = {}): Promise<TotalsCell[]> {
     const partition = totalsKey(view, 'ALL').pk;
-    const cells: TotalsCell[] = [];
-    let startKey: Record<string, unknown> | undefined;
     const range =
       view === 'S'
         ? { expression: 'pk = :pk', values: {} }
@@ -261,18 +277,11 @@ export class Ledger {
             // Items are "<year>#<forvaltning>": from the first year's to the last year's last.
             values: { ':from': String(years.from ?? 0).padStart(4, '0'), ':to': `${years.to ?? 9999}~` },
           };
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: range.expression,
-          ExpressionAttributeValues: { ':pk': partition, ...range.values },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) cells.push(...parseCells(view, String(item.sk), item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const { items } = await this.queryAll({
+      KeyConditionExpression: range.expression,
+      ExpressionAttributeValues: { ':pk': partition, ...range.values },
+    });
+    const cells = items.flatMap((item) => parseCells(view, String(item.sk), item));
     return cells;
   }
 
@@ -310,21 +319,11 @@ export class Ledger {
 
   /** The grant with its payments and deadlines: one Query on the grant's partition. */
   async getGrant(grantId: string): Promise<GrantWithChildren> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.grantPartition(grantId) },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const { items } = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.grantPartition(grantId) },
+      ConsistentRead: true,
+    });
     const grantItem = items.find((item) => item.type === 'GRANT');
     if (!grantItem) throw new NotFoundError(`No grant has the id ${grantId}.`);
     return {
@@ -554,33 +553,22 @@ export class Ledger {
       month = monthOf(addDays(`${month}-28`, 7));
     }
     const pages = await Promise.all(
-      months.map(async (month) => {
-        const items: Record<string, unknown>[] = [];
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const page = await this.db.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: index.name,
-              KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-              FilterExpression: query.forvaltning ? 'forvaltning = :forvaltning' : undefined,
-              ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
-              ExpressionAttributeValues: {
-                ':pk': duePartition(query.status, month),
-                ':from': query.from,
-                ':to': `${query.to}~`,
-                ...(query.forvaltning ? { ':forvaltning': query.forvaltning } : {}),
-              },
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          items.push(...(page.Items ?? []));
-          startKey = page.LastEvaluatedKey;
-        } while (startKey);
-        return items;
-      }),
+      months.map((month) =>
+        this.queryAll({
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+          FilterExpression: query.forvaltning ? 'forvaltning = :forvaltning' : undefined,
+          ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
+          ExpressionAttributeValues: {
+            ':pk': duePartition(query.status, month),
+            ':from': query.from,
+            ':to': `${query.to}~`,
+            ...(query.forvaltning ? { ':forvaltning': query.forvaltning } : {}),
+          },
+        }),
+      ),
     );
-    return pages.flat().map(itemToDeadline);
+    return pages.flatMap((page) => page.items).map(itemToDeadline);
   }
 
   /**
@@ -589,30 +577,18 @@ export class Ledger {
    */
   async dueForAlerts(today: string): Promise<{ items: DueAlertItem[]; readUnits: number }> {
     const index = LEDGER_INDEXES.alertsByDate;
-    const items: DueAlertItem[] = [];
-    let readUnits = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: index.name,
-          KeyConditionExpression: '#pk = :pk AND #sk <= :to',
-          ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
-          ExpressionAttributeValues: { ':pk': ALERTS_PARTITION, ':to': `${today}~` },
-          ExclusiveStartKey: startKey,
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      readUnits += page.ConsumedCapacity?.CapacityUnits ?? 0;
-      for (const item of page.Items ?? []) {
-        if (item.type === 'DEADLINE')
-          items.push({ kind: 'deadline', deadline: itemToDeadline(item), indexKey: String(item[index.sk]) });
-        else if (item.type === 'GRANT')
-          items.push({ kind: 'funding', grant: itemToGrant(item), indexKey: String(item[index.sk]) });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const { items: found, readUnits } = await this.queryAll({
+      IndexName: index.name,
+      KeyConditionExpression: '#pk = :pk AND #sk <= :to',
+      ExpressionAttributeNames: { '#pk': index.pk, '#sk': index.sk },
+      ExpressionAttributeValues: { ':pk': ALERTS_PARTITION, ':to': `${today}~` },
+    });
+    const items = found.flatMap((item): DueAlertItem[] => {
+      const indexKey = String(item[index.sk]);
+      if (item.type === 'DEADLINE') return [{ kind: 'deadline', deadline: itemToDeadline(item), indexKey }];
+      if (item.type === 'GRANT') return [{ kind: 'funding', grant: itemToGrant(item), indexKey }];
+      return [];
+    });
     return { items, readUnits };
   }
 
