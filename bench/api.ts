@@ -14,24 +14,7 @@ import { systemClock } from '../lib/domain/dates';
 import type { TokenVerifier } from '../lib/local/dev-tokens';
 import { type LambdaHandler, startApiServer } from '../lib/local/server';
 import { alertThresholdsFromEnv } from '../lib/shared/config';
-import { ENV } from '../lib/shared/names';
 import { Ledger } from '../lib/storage/ledger';
-
-/**
- * The environment local mode gives the handlers (lib/local/stack.ts configureHandlers), set before
- * any handler is built: request logs off (WARN), metrics off, dummy credentials, the local endpoint.
- */
-export const configureHandlerEnv = (endpoint: string, names: { ledger: string; idempotency: string }) => {
-  process.env[ENV.tableName] = names.ledger;
-  process.env[ENV.idempotencyTableName] = names.idempotency;
-  process.env[ENV.dynamodbEndpoint] = endpoint;
-  process.env[ENV.stage] ??= 'local';
-  process.env.AWS_REGION ??= 'eu-central-1';
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-};
 
 export interface BenchApi {
   readonly url: string;

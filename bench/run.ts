@@ -9,9 +9,10 @@ import {
   type RunningDynamo,
   startDynamoDbLocal,
 } from '../lib/local/dynamodb-local';
+import { configureHandlerEnv } from '../lib/local/handler-env';
 import { Ledger } from '../lib/storage/ledger';
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE } from '../lib/storage/tables';
-import { type BenchApi, configureHandlerEnv, startBenchApi } from './api';
+import { type BenchApi, startBenchApi } from './api';
 import { measureBundles } from './bundles';
 import { batchWrite } from './load';
 import { describeMachine } from './machine';

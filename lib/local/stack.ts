@@ -8,11 +8,11 @@ import { systemClock } from '../domain/dates';
 import { loadPortfolio } from '../seed/load';
 import { DEMO_PORTFOLIO } from '../seed/portfolio';
 import { alertThresholdsFromEnv } from '../shared/config';
-import { ENV } from '../shared/names';
 import { Ledger } from '../storage/ledger';
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE } from '../storage/tables';
 import { devTokenVerifier } from './dev-tokens';
 import { ensureTables, localDynamoClient, type RunningDynamo, startDynamoDbLocal } from './dynamodb-local';
+import { configureHandlerEnv } from './handler-env';
 import { lambdaContext } from './lambda-context';
 import { startEventPipeline } from './pipeline';
 import { startDailySweeps } from './schedule';
@@ -42,20 +42,6 @@ export interface LocalStack extends StackInfo {
 
 const SEED_MARKER = { pk: 'META#SEED', sk: 'META' };
 
-/** Environment the handlers read at cold start; set before they are imported. */
-const configureHandlers = (names: Record<string, string>, dynamodbEndpoint: string) => {
-  process.env[ENV.tableName] = names[LEDGER_TABLE.id];
-  process.env[ENV.idempotencyTableName] = names[IDEMPOTENCY_TABLE.id];
-  process.env[ENV.dynamodbEndpoint] = dynamodbEndpoint;
-  process.env[ENV.stage] ??= 'local';
-  process.env.AWS_REGION ??= 'eu-central-1';
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  // Request logs are for CloudWatch; locally only warnings and errors reach the terminal.
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-};
-
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -74,7 +60,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     });
     const client = localDynamoClient(dynamo.endpoint);
     const names = await ensureTables(client, TABLE_PREFIX);
-    configureHandlers(names, dynamo.endpoint);
+    configureHandlerEnv(dynamo.endpoint, {
+      ledger: names[LEDGER_TABLE.id] as string,
+      idempotency: names[IDEMPOTENCY_TABLE.id] as string,
+    });
     const tableName = names[LEDGER_TABLE.id] as string;
 
     const pipeline = await startEventPipeline({

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { isValidIsoDate } from '../../domain/dates';
-import { ENV } from '../../shared/names';
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE } from '../../storage/tables';
 import { localTableName } from '../dynamodb-local';
+import { configureHandlerEnv } from '../handler-env';
 import { lambdaContext } from '../lambda-context';
 import { readRunningStack, TABLE_PREFIX } from '../stack-file';
 import { fail, parseFlags } from './args';
@@ -22,11 +22,10 @@ const dataDir = resolve(flags['data-dir'] ?? '.local');
 
 const main = async () => {
   const stack = await readRunningStack(dataDir);
-  process.env[ENV.dynamodbEndpoint] = stack.dynamodbEndpoint;
-  process.env[ENV.tableName] = localTableName(TABLE_PREFIX, LEDGER_TABLE);
-  process.env[ENV.idempotencyTableName] = localTableName(TABLE_PREFIX, IDEMPOTENCY_TABLE);
-  process.env.AWS_REGION ??= 'eu-central-1';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  configureHandlerEnv(stack.dynamodbEndpoint, {
+    ledger: localTableName(TABLE_PREFIX, LEDGER_TABLE),
+    idempotency: localTableName(TABLE_PREFIX, IDEMPOTENCY_TABLE),
+  });
   // The same sweeper the schedule runs; its alerts reach the bus through the running stack's pipeline.
   const { handler } = await import('../../../functions/sweeper/handler');
   const summary = await handler(flags.today ? { today: flags.today } : {}, lambdaContext('sweeper'));
