@@ -152,7 +152,8 @@ export const recipientsOf = (grant: Pick<GrantRecord, 'projectLead' | 'watchers'
   ...new Set([grant.projectLead.email, ...grant.watchers]),
 ];
 
-const resolveRate = (awarded: Money, rate: string | undefined): string => {
+/** The DKK rate a grant in this currency carries: 1 for DKK, the given rate, or EUR's default. */
+export const resolveRate = (awarded: Pick<Money, 'currency'>, rate: string | undefined): string => {
   if (awarded.currency === 'DKK') return '1';
   if (rate) return normaliseRate(rate);
   if (awarded.currency === 'EUR') return DEFAULT_EUR_RATE;

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_EUR_RATE } from '../config/catalogues';
-import { canTransition, TAKES_PAYMENTS } from '../domain/grant';
+import { canTransition, resolveRate, TAKES_PAYMENTS } from '../domain/grant';
 import { formatAmount, normaliseRate, parseAmount } from '../domain/money';
 import {
   type GrantDto,
@@ -105,16 +104,10 @@ const comparableOfGrant = (grant: GrantDto): Comparable => ({
   endDate: grant.endDate,
   fundingEndsOn: grant.fundingEndsOn,
   awarded: { ...grant.awarded },
-  exchangeRateToDkk: grant.awarded.currency === 'DKK' ? undefined : normaliseRate(grant.exchangeRateToDkk),
+  exchangeRateToDkk: normaliseRate(grant.exchangeRateToDkk),
   projectLead: { ...grant.projectLead },
   notes: grant.notes,
 });
-
-const rateOf = (input: Pick<GrantInput, 'awarded' | 'exchangeRateToDkk'>): string | undefined => {
-  if (input.awarded.currency === 'DKK') return undefined;
-  if (input.exchangeRateToDkk) return normaliseRate(input.exchangeRateToDkk);
-  return input.awarded.currency === 'EUR' ? DEFAULT_EUR_RATE : undefined;
-};
 
 const comparableOfInput = (input: GrantInput): Comparable => ({
   acronym: input.acronym,
@@ -130,7 +123,7 @@ const comparableOfInput = (input: GrantInput): Comparable => ({
   endDate: input.endDate,
   fundingEndsOn: input.fundingEndsOn ?? input.endDate,
   awarded: { amount: formatAmount(parseAmount(input.awarded.amount)), currency: input.awarded.currency },
-  exchangeRateToDkk: rateOf(input),
+  exchangeRateToDkk: resolveRate(input.awarded, input.exchangeRateToDkk),
   projectLead: { ...input.projectLead },
   notes: input.notes,
 });
@@ -197,16 +190,8 @@ const diffFields = (state: Comparable, row: ImportRow): Diff => {
     input.awarded.currency !== state.awarded.currency ||
     parseAmount(input.awarded.amount) !== parseAmount(state.awarded.amount)
   ) {
+    // A new currency without a rate of its own: the API resolves it (EUR's default rate).
     patch.awarded = input.awarded;
-    // The API keeps a grant's rate when only the currency changes; a row moving a grant to EUR
-    // without a rate of its own means the default rate, so it is sent explicitly.
-    if (
-      input.awarded.currency !== state.awarded.currency &&
-      input.awarded.currency === 'EUR' &&
-      input.exchangeRateToDkk === undefined
-    ) {
-      patch.exchangeRateToDkk = DEFAULT_EUR_RATE;
-    }
   }
   if (
     input.exchangeRateToDkk !== undefined &&
@@ -226,14 +211,12 @@ const diffFields = (state: Comparable, row: ImportRow): Diff => {
 const applyPatch = (state: Comparable, patch: GrantPatch): Comparable => {
   const next = { ...state, ...(patch as Partial<Comparable>) };
   if (patch.awarded || patch.exchangeRateToDkk !== undefined) {
-    next.exchangeRateToDkk =
-      next.awarded.currency === 'DKK'
-        ? undefined
-        : patch.exchangeRateToDkk
-          ? normaliseRate(patch.exchangeRateToDkk)
-          : next.awarded.currency === state.awarded.currency
-            ? state.exchangeRateToDkk
-            : rateOf({ awarded: next.awarded as GrantInput['awarded'] });
+    // As the API does it: a given rate, else the old one for the same currency, else the new currency's.
+    next.exchangeRateToDkk = patch.exchangeRateToDkk
+      ? normaliseRate(patch.exchangeRateToDkk)
+      : next.awarded.currency === state.awarded.currency
+        ? state.exchangeRateToDkk
+        : resolveRate(next.awarded as GrantInput['awarded'], undefined);
   }
   if (patch.endDate && !patch.fundingEndsOn && state.fundingEndsOn === state.endDate) {
     next.fundingEndsOn = patch.endDate;

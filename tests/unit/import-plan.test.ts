@@ -118,7 +118,7 @@ describe('planning an import', () => {
     ]);
   });
 
-  it('sends the default EUR rate when a row moves a grant to EUR without a rate of its own', async () => {
+  it('leaves the rate of a grant moved to EUR to the API, and sees the default rate it sets as unchanged', async () => {
     const existing = grantOf({
       ...atelier,
       awarded: { amount: '100.00', currency: 'SEK' },
@@ -135,9 +135,26 @@ describe('planning an import', () => {
       [existing],
       registerWith().ports,
     );
-    expect(plan.rows[0]?.patches).toEqual([
-      { awarded: { amount: '100.00', currency: 'EUR' }, exchangeRateToDkk: '7.46038' },
-    ]);
+    // The API resolves a new currency's rate itself (tests/unit/grant-rules.test.ts).
+    expect(plan.rows[0]?.patches).toEqual([{ awarded: { amount: '100.00', currency: 'EUR' } }]);
+    const moved = grantOf({
+      ...atelier,
+      awarded: { amount: '100.00', currency: 'EUR' },
+      exchangeRateToDkk: undefined,
+    });
+    expect(moved.exchangeRateToDkk).toBe('7.46038');
+    const again = await planImport(
+      [
+        rowOf(2, {
+          ...atelier,
+          awarded: { amount: '100.00', currency: 'EUR' },
+          exchangeRateToDkk: undefined,
+        }),
+      ],
+      [moved],
+      registerWith().ports,
+    );
+    expect(again.rows[0]?.action).toBe('unchanged');
   });
 
   it('walks a status through the allowed changes, and refuses one that is not allowed', async () => {
