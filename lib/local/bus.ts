@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type DeliveredEvent, toDeliveredEvent } from '../../events/contracts';
 import { EVENT_RULES, type EventRuleDefinition, matchesPattern } from '../../events/rules';
+import { readBody } from './read-body';
 
 /**
  * The local stand-in for the EventBridge bus: an HTTP endpoint on 127.0.0.1 that answers the
@@ -71,23 +72,6 @@ class AwsError extends Error {
     super(message);
   }
 }
-
-const readBody = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new AwsError(413, 'ValidationException', 'The request is too large.'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 
 const reply = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   const text = JSON.stringify(body);
@@ -273,7 +257,13 @@ export const startLocalBus = async (options: LocalBusOptions): Promise<LocalBus>
         throw new AwsError(405, 'UnknownOperationException', 'The local bus answers POST requests only.');
       }
       const target = req.headers['x-amz-target'];
-      const body = await readBody(req);
+      const body = (
+        await readBody(
+          req,
+          MAX_BODY_BYTES,
+          () => new AwsError(413, 'ValidationException', 'The request is too large.'),
+        )
+      ).toString('utf8');
       if (target !== 'AWSEvents.PutEvents') {
         throw new AwsError(
           400,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResult } from '../api/http';
@@ -13,6 +13,7 @@ import {
 } from '../domain/errors';
 import type { TokenVerifier } from './dev-tokens';
 import { lambdaContext } from './lambda-context';
+import { readBody } from './read-body';
 
 /**
  * The local HTTP front: plays API Gateway (HTTP API, payload 2.0) in front of the same handlers
@@ -24,23 +25,6 @@ export type LambdaHandler = (event: ApiEvent, context: Context) => Promise<ApiRe
 
 /** API Gateway's own payload ceiling; the handlers enforce the API's 256 KiB. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
-
-const readBody = (req: IncomingMessage): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > GATEWAY_MAX_BODY_BYTES) {
-        reject(new PayloadTooLargeError('The body exceeds the gateway limit of 10 MB.'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 
 const send = (res: ServerResponse, result: ApiResult) => {
   res.writeHead(result.statusCode ?? 200, result.headers);
@@ -61,7 +45,11 @@ export const startApiServer = async (options: ApiServerOptions): Promise<{ serve
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     try {
-      const body = await readBody(req);
+      const body = await readBody(
+        req,
+        GATEWAY_MAX_BODY_BYTES,
+        () => new PayloadTooLargeError('The body exceeds the gateway limit of 10 MB.'),
+      );
       const match = matchRoute(method, url.pathname);
       if (!match.route) {
         throw match.allowed.length
