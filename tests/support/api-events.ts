@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResult } from '../../lib/api/http';
+import type { Problem } from '../../lib/api/problem';
 import { type ApiFunction, matchRoute, routeKey } from '../../lib/api/routes';
 import type { Role } from '../../lib/shared/names';
 
@@ -119,15 +120,8 @@ export type ApiHandler = (event: ApiEvent, context: Context) => Promise<unknown>
 export const invoke = async (handler: ApiHandler, event: ApiEvent, context = lambdaContext()) =>
   (await handler(event, context)) as ApiResult;
 
-export interface ProblemDocument {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly detail: string;
-  readonly instance?: string;
-  readonly requestId?: string;
-  readonly errors?: readonly { readonly path: string; readonly message: string }[];
-}
+/** What every refusal's body is: the API's own problem document. */
+export type ProblemDocument = Problem;
 
 /** Stack frames, error class names, source paths: nothing of the inside may leak into a response. */
 export const INTERNALS = [

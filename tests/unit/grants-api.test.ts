@@ -1,3 +1,4 @@
+import type { Problem } from '../../lib/api/problem';
 import 'aws-sdk-client-mock-vitest/extend';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -46,15 +47,6 @@ const withPath = (route: RouteDef) =>
   route.path.replace('{grantId}', STORED_ID).replace('{deadlineId}', 'report-2021-04-30');
 
 // ---- what every response must look like ----
-
-interface Problem {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly detail: string;
-  readonly requestId?: string;
-  readonly errors?: readonly { readonly path: string; readonly message: string }[];
-}
 
 /** No stack frame, no error class name, no source path: nothing of the inside leaks out. */
 const expectNoInternals = (result: ApiResult) => {
