@@ -13,12 +13,10 @@ export interface NotificationLog {
 
 export const NOTIFIED_RETENTION_SECONDS = 30 * 24 * 3600;
 
-export const notifiedKey = keys.notified;
-
 export const createNotificationLog = (db: DynamoDBDocumentClient, tableName: string): NotificationLog => ({
   wasSent: async (eventId) => {
     const { Item } = await db.send(
-      new GetCommand({ TableName: tableName, Key: notifiedKey(eventId), ConsistentRead: true }),
+      new GetCommand({ TableName: tableName, Key: keys.notified(eventId), ConsistentRead: true }),
     );
     return Item !== undefined;
   },
@@ -28,7 +26,7 @@ export const createNotificationLog = (db: DynamoDBDocumentClient, tableName: str
         new PutCommand({
           TableName: tableName,
           Item: {
-            ...notifiedKey(eventId),
+            ...keys.notified(eventId),
             type: 'NOTIFIED',
             eventId,
             sentAt: sentAt.toISOString(),

@@ -25,8 +25,6 @@ export interface FeedTokenRecord {
   readonly revokedBy?: string | undefined;
 }
 
-export const feedTokenKey = keys.feedToken;
-
 const SECRET_BYTES = 32;
 /** A ULID, a dot, and 32 bytes in unpadded base64url (43 characters). */
 const TOKEN_PATTERN = /^([0-9A-HJKMNP-TV-Z]{26})\.([A-Za-z0-9_-]{43})$/;
@@ -58,7 +56,7 @@ export const secretMatches = (record: Pick<FeedTokenRecord, 'secretHash'>, secre
 };
 
 const toItem = (record: FeedTokenRecord): Record<string, unknown> => ({
-  ...feedTokenKey(record.tokenId),
+  ...keys.feedToken(record.tokenId),
   type: 'FEEDTOKEN',
   ...record,
 });
@@ -88,7 +86,7 @@ export class FeedTokens {
   /** Strongly consistent, so a token revoked a moment ago is already refused. */
   async find(tokenId: string): Promise<FeedTokenRecord | undefined> {
     const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: feedTokenKey(tokenId), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: keys.feedToken(tokenId), ConsistentRead: true }),
     );
     return Item ? fromItem(Item) : undefined;
   }
@@ -99,7 +97,7 @@ export class FeedTokens {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: feedTokenKey(tokenId),
+          Key: keys.feedToken(tokenId),
           UpdateExpression:
             'SET revokedAt = if_not_exists(revokedAt, :at), revokedBy = if_not_exists(revokedBy, :by)',
           ConditionExpression: 'attribute_exists(pk)',

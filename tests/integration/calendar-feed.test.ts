@@ -7,7 +7,8 @@ import type { ApiEvent, ApiResult } from '../../lib/api/http';
 import { DEFAULT_ALERT_THRESHOLDS } from '../../lib/domain/alerts';
 import { deadlineUid, fundingUid } from '../../lib/domain/calendar';
 import type { GrantDto } from '../../lib/domain/schemas';
-import { FeedTokens, feedTokenKey } from '../../lib/storage/feed-tokens';
+import { FeedTokens } from '../../lib/storage/feed-tokens';
+import { keys } from '../../lib/storage/items';
 import * as grants from '../../lib/use-cases/grants';
 import { ADMIN, apiEvent, type Claims, claimsOf, FINANCE, LEAD, lambdaContext } from '../support/api-events';
 import { atelierInput, caller } from '../support/fixtures';
@@ -152,7 +153,7 @@ describe('the calendar feed on DynamoDB Local', () => {
       createdAt: '2026-11-22T09:00:00.000Z',
     });
     const { Item } = await env.db.send(
-      new GetCommand({ TableName: env.tableName, Key: feedTokenKey(issued.tokenId) }),
+      new GetCommand({ TableName: env.tableName, Key: keys.feedToken(issued.tokenId) }),
     );
     const secret = issued.token.split('.')[1] as string;
     expect(Item).toMatchObject({
@@ -322,7 +323,7 @@ describe('the calendar feed on DynamoDB Local', () => {
     expect(problemOf(afterOwner).detail).toMatch(/revoked/);
     expect((await feed({ token: another.token })).statusCode).toBe(401);
     const { Item } = await env.db.send(
-      new GetCommand({ TableName: env.tableName, Key: feedTokenKey(mine.tokenId) }),
+      new GetCommand({ TableName: env.tableName, Key: keys.feedToken(mine.tokenId) }),
     );
     expect(Item).toMatchObject({ revokedAt: '2026-11-22T09:00:00.000Z', revokedBy: 'lead@kk.dk' });
   });
