@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as z from 'zod';
 import {
   DeadlineInputSchema,
   DeadlinePatchSchema,
@@ -17,6 +17,14 @@ import {
   GrantListQuerySchema,
   TotalsQuerySchema,
 } from './queries';
+import {
+  DeadlineListSchema,
+  GrantPageSchema,
+  HealthSchema,
+  IssuedFeedTokenSchema,
+  OpenApiDocumentSchema,
+  TotalsReportSchema,
+} from './responses';
 
 /**
  * Every route of the HTTP API, as data: the CDK stack creates the API Gateway routes from it,
@@ -33,6 +41,30 @@ export type RouteAuth =
   /** Calendar clients cannot send headers: a read-only feed token in the query instead. */
   | { readonly kind: 'feed-token' };
 
+/** Headers a response may carry besides Content-Type; the OpenAPI document describes each once. */
+export type ResponseHeader = 'ETag' | 'Location' | 'Retry-After' | 'Content-Disposition';
+
+/** Request headers a route reads besides Authorization and Content-Type. */
+export type RequestHeader = 'If-Match' | 'Idempotency-Key';
+
+/** Statuses answered with an RFC 9457 problem document (application/problem+json). */
+export type ProblemStatus = 400 | 401 | 403 | 404 | 406 | 409 | 412 | 413 | 415 | 422 | 428 | 429 | 503;
+
+/** One documented response: its status, what it means and, unless it has no body, the body's schema. */
+export interface RouteResponse {
+  readonly status: number;
+  readonly description: string;
+  /** The body; none (204) when omitted. A schema with `.meta({ id })` becomes a named component. */
+  readonly schema?: z.ZodType;
+  /** The body's media type; `application/json` when omitted. */
+  readonly contentType?: string;
+  readonly headers?: readonly ResponseHeader[];
+  /** An example body for the document (it must match the schema: a test checks). */
+  readonly example?: unknown;
+  /** The same response in other media types, chosen by the request's Accept (e.g. totals as CSV). */
+  readonly alsoAs?: readonly { readonly contentType: string; readonly schema: z.ZodType }[];
+}
+
 export interface RouteDef {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   readonly path: string;
@@ -40,11 +72,42 @@ export interface RouteDef {
   readonly auth: RouteAuth;
   readonly operationId: string;
   readonly summary: string;
+  /** Longer prose for the reference; Markdown. */
+  readonly description?: string;
   readonly query?: z.ZodType;
   readonly body?: z.ZodType;
-  readonly response?: { readonly status: number; readonly schema?: z.ZodType; readonly contentType?: string };
-  readonly headers?: readonly ('If-Match' | 'Idempotency-Key')[];
+  /** An example request body for the document (it must match `body`: a test checks). */
+  readonly bodyExample?: unknown;
+  readonly headers?: readonly RequestHeader[];
+  /** What the route answers when it succeeds (and any non-problem status it sends, e.g. /health's 503). */
+  readonly responses: readonly RouteResponse[];
+  /**
+   * Problem statuses this route answers besides those it gets by default (problemStatusesOf):
+   * 409, 422, 406, or 412 outside If-Match.
+   */
+  readonly problems?: readonly ProblemStatus[];
 }
+
+const hasPathParameters = (route: Pick<RouteDef, 'path'>) => route.path.includes('{');
+
+/**
+ * Every problem status a route can answer, derived so a route declares only what is special to it:
+ * 429 and 503 (with Retry-After) everywhere; 400 for any input (query, body, path parameters);
+ * 401/403 for a token; 404 for a path naming an id; 413/415 for a body; 428/412 for If-Match.
+ * A status the route lists in `responses` is documented there instead.
+ */
+export const problemStatusesOf = (route: RouteDef): ProblemStatus[] => {
+  const statuses = new Set<ProblemStatus>();
+  if (route.query || route.body || hasPathParameters(route)) statuses.add(400);
+  if (route.auth.kind !== 'public') statuses.add(401).add(403);
+  if (hasPathParameters(route)) statuses.add(404);
+  if (route.body) statuses.add(413).add(415);
+  if (route.headers?.includes('If-Match')) statuses.add(412).add(428);
+  for (const status of route.problems ?? []) statuses.add(status);
+  statuses.add(429).add(503);
+  const own = new Set(route.responses.map((r) => r.status));
+  return [...statuses].filter((status) => !own.has(status)).sort((a, b) => a - b);
+};
 
 const ALL_ROLES: readonly Role[] = ['lear-admin', 'project-lead', 'finance'];
 const jwt = (...roles: Role[]): RouteAuth => ({ kind: 'jwt', roles });
@@ -59,7 +122,15 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'Register a grant',
     body: GrantInputSchema,
     headers: ['Idempotency-Key'],
-    response: { status: 201, schema: GrantSchema },
+    responses: [
+      {
+        status: 201,
+        description: 'The grant as registered',
+        schema: GrantSchema,
+        headers: ['Location', 'ETag'],
+      },
+    ],
+    problems: [409, 422],
   },
   {
     method: 'GET',
@@ -69,7 +140,7 @@ export const ROUTES: readonly RouteDef[] = [
     operationId: 'listGrants',
     summary: 'List grants, newest first',
     query: GrantListQuerySchema,
-    response: { status: 200 },
+    responses: [{ status: 200, description: 'One page of grants', schema: GrantPageSchema }],
   },
   {
     method: 'GET',
@@ -78,7 +149,14 @@ export const ROUTES: readonly RouteDef[] = [
     auth: jwt(...ALL_ROLES),
     operationId: 'getGrant',
     summary: 'A grant with its payments and deadlines',
-    response: { status: 200, schema: GrantSchema },
+    responses: [
+      {
+        status: 200,
+        description: 'The grant, its payments and deadlines',
+        schema: GrantSchema,
+        headers: ['ETag'],
+      },
+    ],
   },
   {
     method: 'PATCH',
@@ -89,7 +167,8 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'Change a grant (If-Match required)',
     body: GrantPatchSchema,
     headers: ['If-Match'],
-    response: { status: 200, schema: GrantSchema },
+    responses: [{ status: 200, description: 'The grant as changed', schema: GrantSchema, headers: ['ETag'] }],
+    problems: [409, 422],
   },
   {
     method: 'POST',
@@ -99,7 +178,10 @@ export const ROUTES: readonly RouteDef[] = [
     operationId: 'recordPayment',
     summary: 'Record a payment received',
     body: PaymentInputSchema,
-    response: { status: 201, schema: PaymentSchema },
+    responses: [
+      { status: 201, description: 'The payment as recorded', schema: PaymentSchema, headers: ['Location'] },
+    ],
+    problems: [409, 422],
   },
   {
     method: 'POST',
@@ -109,7 +191,10 @@ export const ROUTES: readonly RouteDef[] = [
     operationId: 'addDeadline',
     summary: 'Add a deadline',
     body: DeadlineInputSchema,
-    response: { status: 201, schema: DeadlineSchema },
+    responses: [
+      { status: 201, description: 'The deadline as added', schema: DeadlineSchema, headers: ['Location'] },
+    ],
+    problems: [409],
   },
   {
     method: 'PATCH',
@@ -119,7 +204,8 @@ export const ROUTES: readonly RouteDef[] = [
     operationId: 'setDeadlineStatus',
     summary: 'Mark a deadline done, waived or open',
     body: DeadlinePatchSchema,
-    response: { status: 200, schema: DeadlineSchema },
+    responses: [{ status: 200, description: 'The deadline as changed', schema: DeadlineSchema }],
+    problems: [412],
   },
   {
     method: 'GET',
@@ -129,7 +215,7 @@ export const ROUTES: readonly RouteDef[] = [
     operationId: 'listDeadlines',
     summary: 'Deadlines in a date range, by due date',
     query: DeadlineListQuerySchema,
-    response: { status: 200 },
+    responses: [{ status: 200, description: 'The deadlines, by due date', schema: DeadlineListSchema }],
   },
   {
     method: 'GET',
@@ -139,7 +225,16 @@ export const ROUTES: readonly RouteDef[] = [
     operationId: 'getTotals',
     summary: 'Funding awarded, received and outstanding in DKK, grouped and filtered (JSON or CSV)',
     query: TotalsQuerySchema,
-    response: { status: 200 },
+    responses: [
+      {
+        status: 200,
+        description: 'The totals; as RFC 4180 CSV with a header row for Accept: text/csv or format=csv',
+        schema: TotalsReportSchema,
+        headers: ['Content-Disposition'],
+        alsoAs: [{ contentType: 'text/csv', schema: z.string() }],
+      },
+    ],
+    problems: [406],
   },
   {
     method: 'POST',
@@ -149,7 +244,14 @@ export const ROUTES: readonly RouteDef[] = [
     operationId: 'issueFeedToken',
     summary: 'Issue a read-only calendar feed token (and its subscription URL) for the caller',
     body: FeedTokenRequestSchema,
-    response: { status: 201 },
+    responses: [
+      {
+        status: 201,
+        description: 'The token and its subscription URL',
+        schema: IssuedFeedTokenSchema,
+        headers: ['Location'],
+      },
+    ],
   },
   {
     method: 'DELETE',
@@ -158,7 +260,7 @@ export const ROUTES: readonly RouteDef[] = [
     auth: jwt(...ALL_ROLES),
     operationId: 'revokeFeedToken',
     summary: 'Revoke a calendar feed token (its owner or a LEAR administrator)',
-    response: { status: 204 },
+    responses: [{ status: 204, description: 'Revoked (or already revoked)' }],
   },
   {
     method: 'GET',
@@ -168,7 +270,15 @@ export const ROUTES: readonly RouteDef[] = [
     operationId: 'calendarFeed',
     query: CalendarFeedQuerySchema,
     summary: 'RFC 5545 calendar of open deadlines and funding ends (feed token in the query)',
-    response: { status: 200, contentType: 'text/calendar' },
+    responses: [
+      {
+        status: 200,
+        description: 'An RFC 5545 calendar',
+        schema: z.string(),
+        contentType: 'text/calendar',
+        headers: ['Content-Disposition'],
+      },
+    ],
   },
   {
     method: 'GET',
@@ -177,7 +287,7 @@ export const ROUTES: readonly RouteDef[] = [
     auth: { kind: 'public' },
     operationId: 'openapi',
     summary: 'This document',
-    response: { status: 200 },
+    responses: [{ status: 200, description: 'OpenAPI 3.1', schema: OpenApiDocumentSchema }],
   },
   {
     method: 'GET',
@@ -186,7 +296,15 @@ export const ROUTES: readonly RouteDef[] = [
     auth: { kind: 'public' },
     operationId: 'health',
     summary: 'Answers once the store does',
-    response: { status: 200 },
+    responses: [
+      { status: 200, description: 'The store answers', schema: HealthSchema },
+      {
+        status: 503,
+        description: 'The store does not answer',
+        schema: HealthSchema,
+        headers: ['Retry-After'],
+      },
+    ],
   },
 ];
 
