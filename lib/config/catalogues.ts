@@ -4,10 +4,16 @@ import forvaltningerConfig from './forvaltninger.json' with { type: 'json' };
 export interface Forvaltning {
   readonly code: string;
   readonly name: string;
+  /** How people write the code where it differs from the ASCII one the API uses ("ØKF" for OKF). */
+  readonly abbreviation?: string;
 }
 
 export const FORVALTNINGER: readonly Forvaltning[] = forvaltningerConfig.forvaltninger;
 export const FORVALTNING_CODES = FORVALTNINGER.map((f) => f.code) as [string, ...string[]];
+
+/** The forvaltning as people write its code: "ØKF", "TMF". */
+export const forvaltningAbbreviation = (code: string): string =>
+  FORVALTNINGER.find((f) => f.code === code)?.abbreviation ?? code;
 
 export const FUNDER_TYPES = ['EU', 'DK_STATE', 'DK_REGION', 'PRIVATE', 'OTHER'] as const;
 export type FunderType = (typeof FUNDER_TYPES)[number];

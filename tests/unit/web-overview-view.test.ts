@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TOTALS_GROUP_BY, TotalsQuerySchema } from '../../lib/api/queries';
+import { forvaltningAbbreviation } from '../../lib/config/catalogues';
 import {
   chartQuery,
   parseView,
@@ -91,6 +92,11 @@ describe('overview view <-> URL <-> GET /totals query', () => {
       from: 2015,
     });
     expect(withFilter(grouped, 'forvaltning', '')).toEqual({ groupBy: ['year'] });
+  });
+
+  it('writes forvaltninger as people do: ØKF for the API code OKF', () => {
+    expect(forvaltningAbbreviation('OKF')).toBe('ØKF');
+    expect(forvaltningAbbreviation('TMF')).toBe('TMF');
   });
 
   it('names a download after its view', () => {
