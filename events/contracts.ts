@@ -34,6 +34,7 @@ const EVENT_VERSIONS = {
   DeadlineMissed: 1,
   GrantExpiring: 1,
   GrantExpired: 1,
+  DigestSent: 1,
 } as const satisfies Record<DetailType, number>;
 
 // ---- The envelope ----
@@ -171,6 +172,35 @@ export const GrantExpiredDetailSchema = z.strictObject({
   recipients,
 });
 
+/**
+ * A digest lists items of several grants, so its envelope names them all (`grants`, most pressing
+ * first) where every other detail names its one `grant`.
+ */
+export const DigestSentDetailSchema = z.strictObject({
+  eventId: EventIdSchema,
+  eventVersion: z
+    .literal(EVENT_VERSIONS.DigestSent)
+    .meta({ description: 'Version of the DigestSent contract this detail follows.' }),
+  occurredAt: OccurredAtSchema,
+  grants: z
+    .array(GrantRefSchema)
+    .min(1, 'a digest lists at least one grant')
+    .meta({ description: 'The grants the digest listed items of, most pressing first.' }),
+  recipient: EmailSchema.meta({ description: 'The one address the digest went to (lower case).' }),
+  period: z
+    .strictObject({
+      from: IsoDateSchema.meta({ description: 'Monday of the ISO week the digest is for.' }),
+      to: IsoDateSchema.meta({ description: 'Sunday of that week.' }),
+    })
+    .refine((period) => period.from <= period.to, { path: ['to'], message: 'must not be before from' })
+    .meta({ description: 'The ISO week (Monday to Sunday, Europe/Copenhagen dates) the digest is for.' }),
+  itemCount: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'a digest lists at least one item')
+    .meta({ description: 'Deadlines, funding ends and expected payments the digest listed.' }),
+});
+
 // ---- Deterministic ids ----
 
 /**
@@ -185,6 +215,10 @@ export const deterministicUuid = (parts: readonly string[]): string => {
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 };
+
+/** A digest's eventId: one per address and ISO week, so a repeated run makes the same event. */
+export const digestEventId = (week: string, address: string): string =>
+  deterministicUuid(['digest', week, address]);
 
 /**
  * An alert's eventId: the same parts always give the same id, so a re-run sweep, or two at once, emit
@@ -382,6 +416,20 @@ export const EVENT_CATALOGUE = {
       grant: oresundsmetro,
       fundingEndsOn: '2021-03-31',
       recipients: ['mobilitet@okf.kk.dk'],
+    },
+  ),
+  DigestSent: contract(
+    'DigestSent',
+    DigestSentDetailSchema,
+    'The weekly digest went to one address: everything OPEN of its grants that was overdue or due within 30 days (deadlines, funding ends, expected payments), grouped by grant. Sent at most once per address and ISO week.',
+    {
+      eventId: digestEventId('2024-W51', 'pd7k@kk.dk'),
+      eventVersion: 1,
+      occurredAt: '2024-12-16T06:00:03.512Z',
+      grants: [atelier, oresundsmetro],
+      recipient: 'pd7k@kk.dk',
+      period: { from: '2024-12-16', to: '2024-12-22' },
+      itemCount: 3,
     },
   ),
 } as const satisfies { readonly [T in DetailType]: EventContract<T> };

@@ -16,6 +16,8 @@ export const ENV = {
   eventBridgeEndpoint: 'EVENTBRIDGE_ENDPOINT',
   outboxDir: 'OUTBOX_DIR',
   stage: 'STAGE',
+  /** Where the web application is served (`https://<domain>`); links in e-mails point into `/app/`. */
+  publicBaseUrl: 'PUBLIC_BASE_URL',
 } as const;
 
 export const EVENT_SOURCE = 'funding-tracker';
@@ -31,6 +33,7 @@ export const DETAIL_TYPES = {
   deadlineMissed: 'DeadlineMissed',
   grantExpiring: 'GrantExpiring',
   grantExpired: 'GrantExpired',
+  digestSent: 'DigestSent',
 } as const;
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
 

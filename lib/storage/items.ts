@@ -27,6 +27,12 @@ export const keys = {
   notified: (eventId: string) => ({ pk: `NOTIFIED#${eventId}`, sk: 'NOTIFIED' }),
   /** A calendar feed token (only the hash of its secret is stored). */
   feedToken: (tokenId: string) => ({ pk: `FEEDTOKEN#${tokenId}`, sk: 'FEEDTOKEN' }),
+  /** One address's weekly digest for one ISO week: claimed while sending, then sent (TTL). */
+  digest: (week: string, address: string) => ({ pk: `DIGEST#${week}#${address}`, sk: 'DIGEST' }),
+  /** An address that unsubscribed from the weekly digest (alerts still reach it). */
+  digestOptOut: (address: string) => ({ pk: `DIGESTOPTOUT#${address}`, sk: 'DIGESTOPTOUT' }),
+  /** The key that signs digest unsubscribe links; made on first use. */
+  digestSigningKey: () => ({ pk: 'SIGNINGKEY#digest-unsubscribe', sk: 'SIGNINGKEY' }),
 } as const;
 
 /** A totals view's item: one per view (S) or per view and year (Y, Q). */

@@ -10,6 +10,9 @@
  *   TOTALS#<view>     / ALL | <year>              materialised totals (see lib/domain/totals.ts)
  *   NOTIFIED#<eventId>/ NOTIFIED                  an alert e-mail sent (the notifier's dedupe, TTL)
  *   FEEDTOKEN#<id>    / FEEDTOKEN                 a calendar feed token (hash of its secret)
+ *   DIGEST#<week>#<address> / DIGEST              a weekly digest claimed or sent (the digest's dedupe, TTL)
+ *   DIGESTOPTOUT#<address>  / DIGESTOPTOUT        an address that unsubscribed from the weekly digest
+ *   SIGNINGKEY#digest-unsubscribe / SIGNINGKEY    the key that signs digest unsubscribe links
  *   META#SEED         / META                      local mode: the demo portfolio was loaded
  * A grant with its payments and deadlines is one Query on pk. An alert is an outbox event whose id
  * is derived from the deadline (or funding end) and threshold, so it can be committed only once;

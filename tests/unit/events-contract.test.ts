@@ -53,9 +53,15 @@ describe('the event catalogue', () => {
     const { schema, example, version } = EVENT_CATALOGUE[detailType];
     const detail = schema.parse(example) as EventDetail<DetailType>;
     expect(detail.eventVersion).toBe(version);
-    expect(Object.keys(detail).slice(0, 4)).toEqual(['eventId', 'eventVersion', 'occurredAt', 'grant']);
-    expect(Object.keys(detail.grant)).toEqual(['grantId', 'acronym', 'forvaltning', 'programme']);
-    expect(detail.grant.grantId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    // A digest spans grants: its envelope names them all where every other names its one grant.
+    const grantField = detailType === 'DigestSent' ? 'grants' : 'grant';
+    expect(Object.keys(detail).slice(0, 4)).toEqual(['eventId', 'eventVersion', 'occurredAt', grantField]);
+    const refs = 'grants' in detail ? detail.grants : [detail.grant];
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      expect(Object.keys(ref)).toEqual(['grantId', 'acronym', 'forvaltning', 'programme']);
+      expect(ref.grantId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    }
   });
 
   it('gives recipients to exactly the alert detail-types, which are the notifier rule’s', () => {
@@ -136,7 +142,12 @@ describe('the generated schemas and examples', () => {
     expect(schema.description).toContain(EVENT_SOURCE);
     expect(schema['x-eventbridge']).toEqual({ source: EVENT_SOURCE, detailType, version });
     expect(schema.required).toEqual(
-      expect.arrayContaining(['eventId', 'eventVersion', 'occurredAt', 'grant']),
+      expect.arrayContaining([
+        'eventId',
+        'eventVersion',
+        'occurredAt',
+        detailType === 'DigestSent' ? 'grants' : 'grant',
+      ]),
     );
     expect(schema.additionalProperties).toBe(false);
   });
