@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { RETRY_AFTER_SECONDS, storeFailureOf } from '../../lib/adapters/store-failures';
 import { createApiHandler } from '../../lib/api/app';
 import { json } from '../../lib/api/http';
 import { buildOpenApi } from '../../lib/api/openapi';
@@ -20,8 +21,10 @@ export const createMetaApi = (deps: MetaApiDeps) => {
           await deps.ping();
           return json(200, { status: 'ok' });
         } catch (error) {
-          deps.logger.warn('Store did not answer', { error: error as Error });
-          return json(503, { status: 'unavailable' }, { 'Retry-After': '5' });
+          // Whatever the cause, a store that does not answer a key lookup is not healthy: never a 500.
+          deps.logger.warn('Store did not answer', { error: String(error) });
+          const retryAfter = storeFailureOf(error)?.retryAfterSeconds ?? RETRY_AFTER_SECONDS.unavailable;
+          return json(503, { status: 'unavailable' }, { 'Retry-After': String(retryAfter) });
         }
       },
       openapi: async () => {

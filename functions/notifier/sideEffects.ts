@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createDocumentClient } from '../../lib/adapters/clients';
+import { BACKGROUND_BUDGET, createDocumentClient, createDynamoClient } from '../../lib/adapters/clients';
 import { createOutboxMailer, createSesMailer } from '../../lib/adapters/mailer';
 import { systemClock } from '../../lib/domain/dates';
 import { readConfig } from '../../lib/shared/config';
@@ -20,7 +20,10 @@ export const sideEffects = (env: NodeJS.ProcessEnv = process.env): NotifierDeps 
       : createSesMailer({ from });
   return {
     mailer,
-    notified: createNotificationLog(createDocumentClient(), config[ENV.tableName]),
+    notified: createNotificationLog(
+      createDocumentClient(createDynamoClient(undefined, BACKGROUND_BUDGET)),
+      config[ENV.tableName],
+    ),
     logger: new Logger({ serviceName: 'notifier' }),
     clock: systemClock,
   };

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { storeFailureOf } from '../adapters/store-failures';
 import { ClientError, MethodNotAllowedError, NotFoundError } from '../domain/errors';
 import type { Caller } from '../use-cases/ports';
 import { authorize } from './auth';
@@ -45,7 +46,10 @@ const resolveRoute = (event: ApiEvent): { route: RouteDef; event: ApiEvent } => 
 const problemDetails = (logger: Logger): middy.MiddlewareObj<ApiEvent, ApiResult> => ({
   onError: async (request) => {
     const { error, event } = request;
-    if (!(error instanceof ClientError)) logger.error('Request failed', { error: error as Error });
+    const storeFailure = error instanceof ClientError ? undefined : storeFailureOf(error);
+    // A store that is down or throttling is the operator's to see, not a fault in this code.
+    if (storeFailure) logger.warn(`Store ${storeFailure.kind}`, { error: String(error) });
+    else if (!(error instanceof ClientError)) logger.error('Request failed', { error: error as Error });
     request.response = problemResponse(
       toProblem(error, { requestId: event.requestContext.requestId, instance: event.rawPath }),
       problemHeaders(error),

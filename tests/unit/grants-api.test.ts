@@ -814,7 +814,7 @@ describe('the grants API handler', () => {
   });
 
   describe('failures of the store', () => {
-    it('500: DynamoDB failing on a read says nothing of the cause', async () => {
+    it('500: an unexpected failure on a read says nothing of the cause', async () => {
       // arrange
       ddb.on(QueryCommand).rejects(new Error('connect ECONNREFUSED 10.0.3.7:443 (table ledger-test)'));
       const event = apiEvent('GET', `/grants/${STORED_ID}`);
@@ -828,7 +828,7 @@ describe('the grants API handler', () => {
       expect(problem.detail).toContain('request id');
     });
 
-    it('500: DynamoDB failing on the write says nothing of the cause, and the Idempotency-Key can be retried', async () => {
+    it('500: an unexpected failure on the write says nothing of the cause, and the Idempotency-Key can be retried', async () => {
       // arrange
       ddb
         .on(TransactWriteCommand)
@@ -875,7 +875,7 @@ describe('the meta API handler', () => {
     const result = await call(createMetaApi({ logger, ping }), event);
     expect(result.statusCode).toBe(503);
     expectCommonHeaders(result, event);
-    expect(result.headers['Retry-After']).toBe('5');
+    expect(result.headers['Retry-After']).toBe('3');
     expect(String(result.body)).not.toContain('ResourceNotFound');
   });
 
