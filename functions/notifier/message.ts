@@ -20,7 +20,7 @@ export interface AlertMessage {
 type Deadline = EventDetail<'DeadlineApproaching'>['deadline'];
 type Grant = AlertDetail['grant'];
 
-const DEADLINE_KINDS: Readonly<Record<Deadline['kind'], { da: string; en: string }>> = {
+export const DEADLINE_KINDS: Readonly<Record<Deadline['kind'], { da: string; en: string }>> = {
   PERIODIC_REPORT: { da: 'Periodisk rapport', en: 'Periodic report' },
   FINAL_REPORT: { da: 'Slutrapport', en: 'Final report' },
   DELIVERABLE: { da: 'Leverance', en: 'Deliverable' },
@@ -44,17 +44,17 @@ const PROGRAMME_NAMES: Readonly<Partial<Record<Grant['programme'], string>>> = {
   EIT: 'EIT',
 };
 
-const programmeOf = (grant: Grant): string => {
+export const programmeOf = (grant: Grant): string => {
   const name = PROGRAMME_NAMES[grant.programme];
   return name ? `${name} (${grant.programme})` : grant.programme;
 };
 
-const forvaltningOf = (grant: Grant): string => {
+export const forvaltningOf = (grant: Grant): string => {
   const name = FORVALTNINGER.find((f) => f.code === grant.forvaltning)?.name;
   return name ? `${grant.forvaltning} – ${name}` : grant.forvaltning;
 };
 
-const longDate = (locale: 'da-DK' | 'en-GB', date: string): string =>
+export const longDate = (locale: 'da-DK' | 'en-GB', date: string): string =>
   `${new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`))} (${date})`;
 
 const daDays = (n: number) => (n === 1 ? '1 dag' : `${n} dage`);

@@ -16,7 +16,12 @@ export interface Mail {
   readonly idempotencyKey: string;
   /** When the notified event happened (ISO 8601); the outbox folder sorts its files by it. */
   readonly occurredAt?: string;
+  /** Further headers, ASCII only, e.g. RFC 8058's List-Unsubscribe and List-Unsubscribe-Post. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
+
+const extraHeaders = (mail: Mail): { Name: string; Value: string }[] =>
+  Object.entries(mail.headers ?? {}).map(([Name, Value]) => ({ Name, Value }));
 
 export interface Mailer {
   send(mail: Mail): Promise<void>;
@@ -42,7 +47,10 @@ export const createSesMailer = (options: { from: string; client?: SESv2Client })
             Simple: {
               Subject: { Data: mail.subject, Charset: 'UTF-8' },
               Body: { Text: { Data: mail.text, Charset: 'UTF-8' } },
-              Headers: [{ Name: 'X-Funding-Tracker-Event-Id', Value: tagValue(mail.idempotencyKey) }],
+              Headers: [
+                { Name: 'X-Funding-Tracker-Event-Id', Value: tagValue(mail.idempotencyKey) },
+                ...extraHeaders(mail),
+              ],
             },
           },
           EmailTags: [{ Name: 'eventId', Value: tagValue(mail.idempotencyKey) }],
@@ -96,6 +104,7 @@ export const renderEml = (mail: Mail, envelope: { from: string; date: Date }): s
     'Content-Type: text/plain; charset=utf-8',
     'Content-Transfer-Encoding: 8bit',
     `X-Funding-Tracker-Event-Id: ${tagValue(mail.idempotencyKey)}`,
+    ...extraHeaders(mail).map(({ Name, Value }) => `${Name}: ${Value}`),
   ];
   const body = mail.text.replace(/\r?\n/g, '\r\n');
   return `${headers.join('\r\n')}\r\n\r\n${body}${body.endsWith('\r\n') ? '' : '\r\n'}`;

@@ -73,3 +73,67 @@ export const startDailySweeps = (
     },
   };
 };
+
+// ---- The weekly digest ----
+
+/** Local mode's stand-in for the digest's Scheduler schedule: Mondays at 07:00 Europe/Copenhagen. */
+const DIGEST_HOUR = 7;
+const MONDAY = 1;
+
+const weekdayIn = (instant: Date): number => {
+  const { year, month, day } = partsIn(instant);
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDay();
+};
+
+/** The next instant after `from` at which it is Monday 07:00 in Copenhagen. */
+export const nextDigestAt = (from: Date): Date => {
+  const local = partsIn(from);
+  for (let dayOffset = 0; dayOffset < 9; dayOffset++) {
+    const day = new Date(Date.UTC(local.year, local.month - 1, local.day + dayOffset));
+    for (const utcHour of [DIGEST_HOUR - 2, DIGEST_HOUR - 1]) {
+      const candidate = new Date(day.getTime() + utcHour * 3_600_000);
+      const parts = partsIn(candidate);
+      if (
+        parts.hour === DIGEST_HOUR &&
+        parts.minute === 0 &&
+        weekdayIn(candidate) === MONDAY &&
+        candidate > from
+      )
+        return candidate;
+    }
+  }
+  throw new Error('No Monday 07:00 in the next nine days');
+};
+
+/**
+ * Runs the digest every Monday at 07:00 Copenhagen time. Unlike the sweep it does not run at start:
+ * a stack started on a Wednesday sends that week's digest only when someone runs `npm run digest`.
+ */
+export const startWeeklyDigests = (
+  digest: () => Promise<void>,
+  log: (line: string) => void,
+  clock: () => Date = () => new Date(),
+): { stop(): Promise<void> } => {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const scheduleNext = () => {
+    if (stopped) return;
+    // Timers are capped at ~24.8 days; a week is well inside that.
+    const wait = nextDigestAt(clock()).getTime() - clock().getTime();
+    timer = setTimeout(async () => {
+      running = digest().catch((error) => log(`digest failed: ${(error as Error).message}`));
+      await running;
+      scheduleNext();
+    }, wait);
+    timer.unref();
+  };
+  scheduleNext();
+  return {
+    stop: async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+};

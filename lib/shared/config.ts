@@ -15,6 +15,11 @@ const variables = {
   [ENV.fundingAlertDays]: z.string().regex(/^\d+(,\d+)*$/, 'comma-separated whole days, e.g. 90,30'),
   [ENV.outboxDir]: z.string().min(1),
   [ENV.stage]: z.string().min(1),
+  [ENV.publicBaseUrl]: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://tilskud.kk.dk' })
+    // Links are built by appending paths to it: a query or fragment would end up in the middle.
+    .refine((url) => !/[?#]/.test(url), 'must be an origin (and path) without ? or #')
+    .transform((url) => url.replace(/\/+$/, '')),
 } as const;
 
 type Variable = keyof typeof variables;

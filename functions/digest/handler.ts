@@ -1,0 +1,4 @@
+import { createDigest } from './app';
+import { sideEffects } from './sideEffects';
+
+export const handler = createDigest(sideEffects());
