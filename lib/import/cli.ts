@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FORVALTNING_CODES } from '../config/catalogues';
 import { copenhagenDateOf, systemClock } from '../domain/dates';
@@ -7,24 +6,22 @@ import { EmailSchema } from '../domain/schemas';
 import { fail } from '../local/cli/args';
 import { issueDevToken } from '../local/dev-tokens';
 import { readRunningStack } from '../local/stack-file';
-import { AuthError, createGrantsClient, TransientError } from './api-client';
-import { mapCordis, ORGANIZATION_FILE, PROJECT_FILE } from './cordis';
-import { SheetError } from './csv';
-import { planImport } from './plan';
-import { describePlan, emptySummary, formatSummary, plannedSummary, type Summary } from './report';
-import { formatRowError, type MappedRows, mapSheet } from './rows';
-import { runPlan } from './run';
-import { readSheet } from './sheet';
+import { AuthError, createGrantsClient, type GrantsClient, TransientError } from './api-client';
+import { appliedSummary, applyPlan, DEFAULT_CONCURRENCY, type ImportOptions, planFiles } from './index';
+import { decodeWindows1252, readImportFiles, UnreadablePathError } from './node';
+import { describePlan, emptySummary, formatSummary, type Summary } from './report';
+import { formatRowError } from './rows';
 
 const USAGE = [
-  'npm run import -- FILE [--dry-run] [--data-dir DIR | --api URL --token T] [--email E]',
-  '       npm run import -- --cordis DIR --pic PIC --forvaltning CODE [--lead-name N --lead-email E] [--dry-run] [--data-dir DIR | --api URL --token T]',
+  'npm run import -- FILE [--dry-run] [--data-dir DIR | --api URL --token T] [--email E] [--concurrency N]',
+  '       npm run import -- --cordis PATH [--cordis PATH …] --pic PIC --forvaltning CODE [--lead-name N --lead-email E] [--dry-run] [--data-dir DIR | --api URL --token T]',
 ].join('\n');
 
 const HELP = `${USAGE}
 
   FILE               CSV (comma or semicolon; UTF-8 or Windows-1252) or XLSX, one grant per row
-  --cordis DIR       a CORDIS bulk download (H2020 or HORIZON) with ${PROJECT_FILE} and ${ORGANIZATION_FILE}
+  --cordis PATH      a CORDIS bulk download (FP7, H2020 or HORIZON): the zip as downloaded
+                     (cordis-h2020projects-csv.zip, …) or its unzipped folder; may be repeated
   --pic PIC          the participant whose projects to register (KK's 9-digit PIC)
   --forvaltning CODE the forvaltning the CORDIS projects belong to (${FORVALTNING_CODES.join(', ')})
   --lead-name N, --lead-email E
@@ -33,6 +30,7 @@ const HELP = `${USAGE}
   --data-dir DIR     the running local stack (default .local); a lear-admin token is made for it
   --email E          who the local token is for (default import@kk.dk)
   --api URL          a deployed API instead; with --token T or $FUNDING_TRACKER_TOKEN (lear-admin)
+  --concurrency N    grants written at once (default ${DEFAULT_CONCURRENCY}; 1 writes row by row)
 
 Prints what it does, a summary table and, last, the summary as one line of JSON. Errors go to
 stderr as "line N: column: message". A file with any invalid row writes nothing; exit code 1.`;
@@ -53,7 +51,8 @@ const parseCli = () => {
         api: { type: 'string' },
         token: { type: 'string' },
         email: { type: 'string' },
-        cordis: { type: 'string' },
+        cordis: { type: 'string', multiple: true },
+        concurrency: { type: 'string' },
         pic: { type: 'string' },
         forvaltning: { type: 'string' },
         'lead-name': { type: 'string' },
@@ -72,15 +71,19 @@ if (flags.help) {
 }
 
 const cordisMode = flags.cordis !== undefined;
-if (cordisMode && positionals.length) usageError('Give either FILE or --cordis DIR, not both.');
-if (!cordisMode && positionals.length !== 1) usageError('Give one FILE to import (or --cordis DIR).');
+if (cordisMode && positionals.length) usageError('Give either FILE or --cordis PATH, not both.');
+if (!cordisMode && positionals.length !== 1) usageError('Give one FILE to import (or --cordis PATH).');
+const concurrency = flags.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(flags.concurrency);
+if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+  usageError(`--concurrency must be a whole number from 1 to 64, not ${flags.concurrency}.`);
+}
 if (flags.api && flags['data-dir']) usageError('Give either --data-dir DIR or --api URL, not both.');
 if (flags.token && !flags.api) usageError('--token goes with --api URL.');
 if (flags.email && flags.api)
   usageError('--email names the user of the local token; with --api the token says who you are.');
 if (!cordisMode) {
   for (const flag of ['pic', 'forvaltning', 'lead-name', 'lead-email'] as const) {
-    if (flags[flag] !== undefined) usageError(`--${flag} goes with --cordis DIR.`);
+    if (flags[flag] !== undefined) usageError(`--${flag} goes with --cordis PATH.`);
   }
 }
 if (cordisMode) {
@@ -160,44 +163,39 @@ const connect = async (): Promise<Connection> => {
   return { apiUrl: stack.apiUrl, token };
 };
 
-const readInput = async (): Promise<{ description: string; mapped: MappedRows }> => {
-  if (cordisMode) {
-    const dir = resolve(flags.cordis as string);
-    const read = (file: string) =>
-      readFile(join(dir, file)).catch(() =>
-        fail(
-          `${join(dir, file)} cannot be read; --cordis names the folder with ${PROJECT_FILE} and ${ORGANIZATION_FILE}.`,
-        ),
-      );
-    const [project, organization] = [await read(PROJECT_FILE), await read(ORGANIZATION_FILE)];
-    const lead =
-      flags['lead-name'] && flags['lead-email']
-        ? { name: flags['lead-name'], email: flags['lead-email'] }
-        : undefined;
-    const defaultLead = lead ?? callerOf();
-    if (!defaultLead) {
-      return usageError(
-        'The token names no e-mail address to make the project lead; give --lead-name and --lead-email.',
-      );
-    }
-    const mapped = mapCordis(
-      { project, organization },
-      {
+/** The files to read and how: a spreadsheet, or CORDIS with the PIC, forvaltning and lead. */
+const readInput = async (): Promise<{
+  files: Awaited<ReturnType<typeof readImportFiles>>;
+  options: ImportOptions;
+}> => {
+  const paths = (cordisMode ? (flags.cordis ?? []) : positionals).map((path) => resolve(path));
+  const files = await readImportFiles(paths).catch((error: Error) =>
+    error instanceof UnreadablePathError ? fail(error.message) : Promise.reject(error),
+  );
+  if (!cordisMode) return { files, options: { decodeWindows1252 } };
+  const lead =
+    flags['lead-name'] && flags['lead-email']
+      ? { name: flags['lead-name'], email: flags['lead-email'] }
+      : undefined;
+  const defaultLead = lead ?? callerOf();
+  if (!defaultLead) {
+    return usageError(
+      'The token names no e-mail address to make the project lead; give --lead-name and --lead-email.',
+    );
+  }
+  return {
+    files,
+    options: {
+      decodeWindows1252,
+      cordis: {
         pic: flags.pic as string,
         forvaltning: (flags.forvaltning as string).toUpperCase(),
         lead,
         defaultLead,
         today: copenhagenDateOf(systemClock.now()),
       },
-    );
-    return { description: `CORDIS ${dir}, PIC ${flags.pic}`, mapped };
-  }
-  const file = resolve(positionals[0] as string);
-  const bytes = await readFile(file).catch((error: Error) =>
-    fail(`${file} cannot be read: ${error.message}`),
-  );
-  const sheet = await readSheet(bytes);
-  return { description: `${file} (${sheet.description})`, mapped: mapSheet(sheet) };
+    },
+  };
 };
 
 const finish = (summary: Summary, code: number): never => {
@@ -208,41 +206,24 @@ const finish = (summary: Summary, code: number): never => {
 
 const main = async () => {
   if (flags.api && !apiToken()) usageError('--api URL needs --token T (or $FUNDING_TRACKER_TOKEN).');
-  let input: Awaited<ReturnType<typeof readInput>>;
-  try {
-    input = await readInput();
-  } catch (error) {
-    if (error instanceof SheetError) {
-      return fail(error.describe());
-    }
-    throw error;
-  }
-  const { description, mapped } = input;
-  out(`${dryRun ? 'Dry run of the import' : 'Importing'} ${description}`);
-  progress.enabled = mapped.rows.length + mapped.invalidLines > PROGRESS_FROM_ROWS;
-
-  // Every row is valid before anything is read from or written to the register.
-  if (mapped.errors.length) {
-    for (const error of mapped.errors) err(formatRowError(error));
-    err(
-      `${mapped.invalidLines} invalid ${mapped.invalidLines === 1 ? 'row' : 'rows'}: nothing was imported.`,
-    );
-    return finish(emptySummary(dryRun, mapped.invalidLines), 1);
-  }
-
-  const connection = await connect();
-  const client = createGrantsClient({ baseUrl: connection.apiUrl, token: connection.token });
-  const existing = await client.listGrants((count) =>
-    progress.update(`reading the register: ${count} grants`),
-  );
-  progress.end();
-  const plan = await planImport(mapped.rows, existing, {
-    loadPayments: async (grantId) => (await client.getGrant(grantId)).payments ?? [],
-    onProgress: (done, total) => {
+  const { files, options } = await readInput();
+  // Connected on first use: a file with invalid rows is reported without asking the API anything.
+  let connected: Promise<GrantsClient> | undefined;
+  const api = () =>
+    (connected ??= connect().then(({ apiUrl, token }) => createGrantsClient({ baseUrl: apiUrl, token })));
+  const register = {
+    listGrants: async (onPage?: (count: number) => void) => (await api()).listGrants(onPage),
+    getGrant: async (grantId: string) => (await api()).getGrant(grantId),
+  };
+  const plan = await planFiles(files, options, register, {
+    onRegister: (count) => progress.update(`reading the register: ${count} grants`),
+    onCompare: (done, total) => {
+      progress.enabled = total > PROGRESS_FROM_ROWS;
       if (done % PROGRESS_EVERY === 0 || done === total) progress.update(`comparing: ${done}/${total} rows`);
     },
   });
   progress.end();
+  out(`${dryRun ? 'Dry run of the import' : 'Importing'} ${plan.description}`);
   if (plan.errors.length) {
     for (const error of plan.errors) err(formatRowError(error));
     err(`${plan.invalidLines} invalid ${plan.invalidLines === 1 ? 'row' : 'rows'}: nothing was imported.`);
@@ -252,10 +233,12 @@ const main = async () => {
   for (const line of describePlan(plan.rows)) out(line);
   if (dryRun) {
     out('Nothing was written (--dry-run).');
-    return finish(plannedSummary(plan.rows, true), 0);
+    return finish(plan.summary, 0);
   }
 
-  const result = await runPlan(plan.rows, client, {
+  progress.enabled = plan.rows.length > PROGRESS_FROM_ROWS;
+  const result = await applyPlan(plan, await api(), {
+    concurrency,
     onProgress: (done, total) => {
       if (done % PROGRESS_EVERY === 0 || done === total) progress.update(`importing: ${done}/${total} rows`);
     },
@@ -264,18 +247,7 @@ const main = async () => {
   for (const error of result.errors) err(formatRowError(error));
   if (result.failed)
     err(`${result.failed} ${result.failed === 1 ? 'row' : 'rows'} failed; the others were imported.`);
-  return finish(
-    {
-      created: result.created,
-      updated: result.updated,
-      unchanged: result.unchanged,
-      invalid: 0,
-      failed: result.failed,
-      paymentsRecorded: result.paymentsRecorded,
-      dryRun: false,
-    },
-    result.failed ? 1 : 0,
-  );
+  return finish(appliedSummary(result), result.failed ? 1 : 0);
 };
 
 main().catch((error: Error) => {

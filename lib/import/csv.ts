@@ -1,3 +1,5 @@
+import { CsvError, parse } from 'csv-parse/browser/esm/sync';
+
 /**
  * Reading CSV as spreadsheets write it: the encoding and the delimiter are detected, quoting
  * follows RFC 4180. Line numbers are spreadsheet rows (records), the header being line 1, so a
@@ -26,28 +28,23 @@ export class SheetError extends Error {
 
 export type Encoding = 'UTF-8' | 'UTF-8 with BOM' | 'Windows-1252';
 
-/**
- * Windows-1252 → Unicode. Not `new TextDecoder('windows-1252')`: Node 20.18.3+ and 22.13.0+ decode
- * it as Latin-1, turning € – ' " … (bytes 0x80–0x9F) into control characters (nodejs/node#60888).
- * The table is the WHATWG index; every other byte is its own code point.
- */
-const WINDOWS_1252_HIGH = [
-  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d,
-  0x17d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a,
-  0x153, 0x9d, 0x17e, 0x178,
-];
+/** Windows-1252 bytes → text. Injected: the right decoder differs between Node and the browser. */
+export type Windows1252Decoder = (bytes: Uint8Array) => string;
 
-export const decodeWindows1252 = (bytes: Uint8Array): string => {
-  let text = '';
-  for (let start = 0; start < bytes.length; start += 8192) {
-    const chunk = bytes.subarray(start, start + 8192);
-    text += String.fromCharCode(
-      ...Array.from(chunk, (byte) =>
-        byte >= 0x80 && byte < 0xa0 ? (WINDOWS_1252_HIGH[byte - 0x80] ?? byte) : byte,
-      ),
+/**
+ * The browser's own decoder (the WHATWG encoding standard maps 0x80–0x9F as Windows-1252 does).
+ * Node 20.18.3+ and 22.13.0+ decode "windows-1252" as Latin-1 instead (nodejs/node#60888),
+ * turning € – ' " … into control characters, so this checks itself and refuses to guess: in Node
+ * use `decodeWindows1252` of `./node` (iconv-lite).
+ */
+export const webWindows1252: Windows1252Decoder = (bytes) => {
+  const decoder = new TextDecoder('windows-1252');
+  if (decoder.decode(Uint8Array.of(0x80)) !== '\u20ac') {
+    throw new Error(
+      "This runtime's TextDecoder reads Windows-1252 as Latin-1; pass the importer a Windows-1252 decoder (in Node: decodeWindows1252 from lib/import/node).",
     );
   }
-  return text;
+  return decoder.decode(bytes);
 };
 
 /**
@@ -55,7 +52,10 @@ export const decodeWindows1252 = (bytes: Uint8Array): string => {
  * what Danish Excel writes with "CSV (semikolonsepareret)". Text that is valid UTF-8 but meant as
  * Windows-1252 would need byte pairs such as "Ã¸", which no Danish sheet contains.
  */
-export const decodeText = (bytes: Uint8Array): { text: string; encoding: Encoding } => {
+export const decodeText = (
+  bytes: Uint8Array,
+  decodeWindows1252: Windows1252Decoder = webWindows1252,
+): { text: string; encoding: Encoding } => {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     throw new SheetError(
       'The file is UTF-16 ("Unicode text"); save it as "CSV UTF-8" or as an Excel workbook (.xlsx).',
@@ -112,60 +112,36 @@ export interface CsvRecord {
   readonly cells: readonly string[];
 }
 
+const PROBLEMS: Readonly<Record<string, string>> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted cell is not closed before the end of the file',
+  CSV_INVALID_CLOSING_QUOTE:
+    'a quote inside a quoted cell is not doubled (write "" for a quote), so the row is broken',
+  INVALID_OPENING_QUOTE:
+    'a cell that is not quoted contains a quote; quote the cell and double the quote inside it ("")',
+};
+
 /**
- * RFC 4180 records: a quoted cell may hold delimiters, line breaks and doubled quotes; CRLF, LF
- * and CR all end a record. A quote inside an unquoted cell is kept as written (Excel writes such
- * cells quoted, other tools do not); text after a closing quote is an error.
+ * RFC 4180 records through csv-parse: a quoted cell may hold delimiters, line breaks and doubled
+ * quotes; CRLF, LF and CR all end a record. Records are numbered as spreadsheet rows, so a cell
+ * with a line break does not shift the line a user sees in Excel; an error also names the line of
+ * the text, where an editor shows it.
  */
-export function* parseCsv(text: string, delimiter: Delimiter): Generator<CsvRecord> {
-  const n = text.length;
-  let i = 0;
-  let line = 0;
-  while (i < n) {
-    line += 1;
-    const cells: string[] = [];
-    for (;;) {
-      let value = '';
-      if (text[i] === '"') {
-        i += 1;
-        for (;;) {
-          const quote = text.indexOf('"', i);
-          if (quote < 0) throw new SheetError('a quoted cell is not closed before the end of the file', line);
-          value += text.slice(i, quote);
-          if (text[quote + 1] === '"') {
-            value += '"';
-            i = quote + 2;
-            continue;
-          }
-          i = quote + 1;
-          break;
-        }
-        const next = text[i];
-        if (i < n && next !== delimiter && next !== '\n' && next !== '\r') {
-          throw new SheetError(
-            `a quoted cell is followed by ${JSON.stringify(next)} instead of a delimiter`,
-            line,
-          );
-        }
-      } else {
-        let j = i;
-        while (j < n && text[j] !== delimiter && text[j] !== '\n' && text[j] !== '\r') j += 1;
-        value = text.slice(i, j);
-        i = j;
-      }
-      cells.push(value);
-      if (i >= n) break;
-      if (text[i] === delimiter) {
-        i += 1;
-        if (i >= n) {
-          cells.push('');
-          break;
-        }
-        continue;
-      }
-      i += text[i] === '\r' && text[i + 1] === '\n' ? 2 : 1;
-      break;
-    }
-    yield { line, cells };
+export const parseRecords = (text: string, delimiter: Delimiter): CsvRecord[] => {
+  let records: string[][];
+  try {
+    records = parse(text, {
+      delimiter,
+      record_delimiter: ['\r\n', '\n', '\r'],
+      relax_column_count: true,
+      skip_empty_lines: false,
+    }) as string[][];
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const details = error as CsvError & { records?: number; lines?: number };
+    const line = (details.records ?? 0) + 1;
+    const textLine =
+      details.lines !== undefined && details.lines !== line ? ` (text line ${details.lines})` : '';
+    throw new SheetError(`${PROBLEMS[error.code] ?? error.message}${textLine}`, line);
   }
-}
+  return records.map((cells, index) => ({ line: index + 1, cells }));
+};

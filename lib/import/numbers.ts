@@ -3,22 +3,21 @@ import { CURRENCIES, type Currency } from '../config/catalogues';
 /**
  * Numbers as spreadsheets write them, read exactly (as decimal strings, never through a float).
  *
- * Two notations are accepted:
+ * Two notations are read:
  * - Danish: dots group thousands, a comma marks decimals: "4.971.000", "665.462,5", "1.988.400,00".
  * - plain: no grouping, a dot marks decimals: "4971000", "665462.50", "1.5".
  * Spaces (also non-breaking) may group thousands in either: "4 971 000".
  *
- * A value is read only when every reading of it agrees. English notation ("1,000.00": commas
- * group, a dot marks decimals) is never accepted, because in a Danish sheet a comma is a decimal
- * comma; but it is still considered as a reading, so that a value it would read differently is
- * refused as ambiguous rather than guessed:
- * - "1.500" is 1500 in Danish and 1.5 in plain notation: ambiguous, an error.
- * - "1,000" is 1 in Danish and 1000 in English notation: ambiguous, an error.
- * - "1,000.00" is English only: an error that says so.
- * Write "1500", "1.500,00" or "1500.00" instead. A group never starts with 0, so "0,655" and
- * "0.655" (exchange rates) are not ambiguous. Trailing zeros count as part of a reading
- * ("1.500" is a valid plain 1.5), so a three-digit group after a single separator is always
- * ambiguous, whatever the number of decimals the column allows.
+ * Most cells can only be read one way ("665.462,5", "1,5", "4.971.000" are Danish; "665462.50" is
+ * plain; "1500" is the same in both). Some cannot: "350.000" is 350000 in Danish and 350 in plain
+ * notation. Such a cell is read by evidence (see notation.ts): its own `kr.` marker, else the
+ * notation the unambiguous cells of its column show, else that of the whole file (where a `;`
+ * delimiter counts for Danish, as Excel writes `;` where the decimal separator is `,`). Where the
+ * evidence conflicts or there is none, the cell is refused, naming the cells that disagree.
+ *
+ * English notation ("1,000.00": commas group, a dot marks decimals) is never read: in a Danish sheet
+ * a comma is a decimal comma. Such a cell counts as evidence for dot decimals (plain notation).
+ * A group never starts with 0, so "0,655" and "0.655" (exchange rates) are never ambiguous.
  */
 
 export type Parsed<T> =
@@ -27,6 +26,27 @@ export type Parsed<T> =
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const error = <T>(message: string): Parsed<T> => ({ ok: false, message });
+
+export type Notation = 'danish' | 'plain';
+
+/** A cell whose notation is certain, shown to the user when it decides (or contradicts) another. */
+export interface Evidence {
+  readonly notation: Notation;
+  /** "line 2 awarded", "the ';' delimiter". */
+  readonly source: string;
+  /** The cell as written, when the evidence is a cell. */
+  readonly text?: string;
+}
+
+/** How to read the ambiguous cells of one column: decided, contradicted or unknown. */
+export interface NotationChoice {
+  readonly notation?: Notation;
+  /** The evidence for each notation that was found (both when they conflict). */
+  readonly danish: readonly Evidence[];
+  readonly plain: readonly Evidence[];
+}
+
+export const NO_EVIDENCE: NotationChoice = { danish: [], plain: [] };
 
 /** An exact non-negative decimal: integer digits without leading zeros, fraction without trailing zeros. */
 interface Decimal {
@@ -58,7 +78,8 @@ const plainReading = (core: string): Decimal | undefined => {
   return match ? decimal(match[1] ?? '', match[2]) : undefined;
 };
 
-const englishReading = (core: string): Decimal | undefined => {
+/** Dot decimals with or without comma grouping: plain notation, or English where it groups. */
+const dottedReading = (core: string): Decimal | undefined => {
   const match = ENGLISH_GROUPED.exec(core) ?? PLAIN.exec(core);
   return match ? decimal((match[1] ?? '').replaceAll(',', ''), match[2]) : undefined;
 };
@@ -67,38 +88,85 @@ const HAS_SPACE = /[\s\u00a0\u202f\u2009]/;
 const ALL_SPACES = /[\s\u00a0\u202f\u2009]/g;
 const SPACE_GROUPED = /^\d{1,3}(?:[\s\u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?$/;
 
-/** Reads the digits and separators of a number (no sign, no currency) in the notations above. */
-const readCore = (raw: string): Parsed<Decimal> => {
+interface Readings {
+  /** The digits without grouping spaces. */
+  readonly core: string;
+  readonly danish?: Decimal | undefined;
+  readonly plain?: Decimal | undefined;
+  readonly dotted?: Decimal | undefined;
+}
+
+const readingsOf = (raw: string): Readings | undefined => {
   let core = raw;
   if (HAS_SPACE.test(core)) {
-    if (!SPACE_GROUPED.test(core)) return error(`is not a number ("${raw}")`);
+    if (!SPACE_GROUPED.test(core)) return undefined;
     core = core.replace(ALL_SPACES, '');
   }
-  if (!/^\d[\d.,]*$/.test(core) || /[.,]$/.test(core)) return error(`is not a number ("${raw}")`);
-  const danish = danishReading(core);
-  const plain = plainReading(core);
-  const english = englishReading(core);
-  const accepted = danish ?? plain;
-  if (danish && plain && !sameDecimal(danish, plain)) {
-    return error(
-      `is ambiguous: "${raw}" is ${show(danish)} in Danish notation but ${show(plain)} in plain notation; write ${show(danish)} (or ${danishStyle(danish)}) or ${twoDecimals(plain)}`,
-    );
-  }
-  if (!accepted) {
-    return english
-      ? error(
-          `is ambiguous: "${raw}" groups thousands with a comma, but in a Danish sheet a comma is a decimal comma; write ${show(english)} or ${danishStyle(english)}`,
-        )
-      : error(`is not a number in Danish ("1.988.400,00") or plain ("1988400.00") notation ("${raw}")`);
-  }
-  if (english && !sameDecimal(english, accepted)) {
-    return error(
-      `is ambiguous: "${raw}" is ${show(accepted)} with a decimal comma but ${show(english)} with a thousands comma; write ${danishStyle(accepted)} or ${show(english)}`,
-    );
-  }
-  return ok(accepted);
+  if (!/^\d[\d.,]*$/.test(core) || /[.,]$/.test(core)) return undefined;
+  return { core, danish: danishReading(core), plain: plainReading(core), dotted: dottedReading(core) };
 };
 
+/** Which notation the digits alone prove, if any. */
+const provenBy = (readings: Readings): Notation | undefined => {
+  const { danish, dotted } = readings;
+  if (danish && !dotted) return 'danish';
+  if (dotted && !danish) return 'plain';
+  return undefined;
+};
+
+const isAmbiguous = ({ danish, dotted }: Readings) =>
+  danish !== undefined && dotted !== undefined && !sameDecimal(danish, dotted);
+
+const listEvidence = (evidence: readonly Evidence[]): string => {
+  const shown = evidence
+    .slice(0, 3)
+    .map((e) => (e.text === undefined ? e.source : `${e.source} ("${e.text}")`));
+  const more = evidence.length > 3 ? ` and ${evidence.length - 3} more` : '';
+  return `${shown.join(', ')}${more}`;
+};
+
+/** "Danish notation: line 2 awarded ("665.462,5"), the ';' delimiter" — what decided. */
+export const describeChoice = (choice: NotationChoice): string => {
+  const parts: string[] = [];
+  if (choice.danish.length) parts.push(`Danish notation: ${listEvidence(choice.danish)}`);
+  if (choice.plain.length) parts.push(`plain notation: ${listEvidence(choice.plain)}`);
+  return parts.join('; ');
+};
+
+/** Reads the digits and separators of a number (no sign, no currency) by the notation chosen for it. */
+const readCore = (raw: string, choice: NotationChoice): Parsed<Decimal> => {
+  const readings = readingsOf(raw);
+  if (!readings) return error(`is not a number ("${raw}")`);
+  const { danish, plain, dotted } = readings;
+  const englishAdvice = (d: Decimal) =>
+    `"${raw}" groups thousands with a comma, but in a Danish sheet a comma is a decimal comma; write ${show(d)} or ${danishStyle(d)}`;
+  if (!danish && !dotted) {
+    return error(`is not a number in Danish ("1.988.400,00") or plain ("1988400.00") notation ("${raw}")`);
+  }
+  if (!isAmbiguous(readings)) {
+    if (danish) return ok(danish);
+    if (plain) return ok(plain);
+    return error(`is ambiguous: ${englishAdvice(dotted as Decimal)}`);
+  }
+  const d = danish as Decimal;
+  const e = dotted as Decimal;
+  if (choice.notation === 'danish') return ok(d);
+  if (choice.notation === 'plain') {
+    if (plain) return ok(plain);
+    return error(`is ambiguous: ${englishAdvice(e)}`);
+  }
+  const readingsText = plain
+    ? `"${raw}" is ${show(d)} in Danish notation but ${show(plain)} in plain notation`
+    : `"${raw}" is ${show(d)} with a decimal comma but ${show(e)} with a thousands comma`;
+  const advice = plain
+    ? `write ${show(d)} (or ${danishStyle(d)}) or ${twoDecimals(plain)}`
+    : `write ${danishStyle(d)} or ${show(e)}`;
+  const why =
+    choice.danish.length && choice.plain.length
+      ? `, and the evidence conflicts (${describeChoice(choice)})`
+      : ', and nothing in the file shows which notation it uses';
+  return error(`is ambiguous: ${readingsText}${why}; ${advice}`);
+};
 const danishStyle = (d: Decimal): string => {
   const grouped = d.whole.replace(/\B(?=(\d{3})+(?!\d))/g, '.');
   return `${grouped},${d.fraction.padEnd(2, '0')}`;
@@ -138,12 +206,14 @@ export interface AmountText {
   readonly marker?: string;
 }
 
-/**
- * An amount of money as text: "4.971.000 kr." → "4971000.00", "665.462,5" → "665462.50",
- * "EUR 1.988.400,00" → "1988400.00". Negative amounts, more than two decimals and ambiguous
- * notation are errors.
- */
-export const parseAmountText = (raw: string): Parsed<AmountText> => {
+interface Split {
+  readonly core: string;
+  readonly marker?: string | undefined;
+  readonly markedAs?: readonly Currency[] | undefined;
+}
+
+/** Separates a currency marker ("kr.", "EUR", "€") from the digits. */
+const splitMarker = (raw: string): Parsed<Split> => {
   const text = raw.trim();
   if (!text) return error('is empty');
   if (negative(text)) return error('must not be negative');
@@ -160,7 +230,35 @@ export const parseAmountText = (raw: string): Parsed<AmountText> => {
       return error(`is not a number ("${raw}": ${marker} is not a currency this register knows)`);
   }
   if (negative(core)) return error('must not be negative');
-  const parsed = readCore(core);
+  return ok({ core, marker, markedAs });
+};
+
+/** Danish Excel writes "kr." after Danish numbers: the marker settles the notation of its own cell. */
+const marksDanish = (marker: string | undefined) => marker !== undefined && /^d?kr\.?$/i.test(marker);
+
+/**
+ * What a cell of text proves about the notation of its column: a decimal comma or `.`-grouped
+ * thousands prove Danish, a decimal point that cannot be a thousands dot proves plain, a `kr.`
+ * marker proves Danish unless the digits say otherwise. Undefined when it proves nothing.
+ */
+export const notationOf = (raw: string): Notation | undefined => {
+  const split = splitMarker(raw);
+  if (!split.ok) return undefined;
+  const readings = readingsOf(split.value.core);
+  if (!readings) return undefined;
+  return provenBy(readings) ?? (marksDanish(split.value.marker) ? 'danish' : undefined);
+};
+
+/**
+ * An amount of money as text: "4.971.000 kr." → "4971000.00", "665.462,5" → "665462.50",
+ * "EUR 1.988.400,00" → "1988400.00". Negative amounts, more than two decimals and notation that
+ * the evidence cannot settle are errors.
+ */
+export const parseAmountText = (raw: string, choice: NotationChoice = NO_EVIDENCE): Parsed<AmountText> => {
+  const split = splitMarker(raw);
+  if (!split.ok) return split;
+  const { core, marker, markedAs } = split.value;
+  const parsed = readCore(core, marksDanish(marker) ? { ...choice, notation: 'danish' } : choice);
   if (!parsed.ok) return parsed;
   const checked = checkDecimals(parsed.value, 2, raw);
   if (!checked.ok) return checked;
@@ -171,11 +269,11 @@ export const parseAmountText = (raw: string): Parsed<AmountText> => {
 };
 
 /** An exchange rate as text, up to six decimals: "7,46038" → "7.46038", "7.47" → "7.47". */
-export const parseRateText = (raw: string): Parsed<string> => {
+export const parseRateText = (raw: string, choice: NotationChoice = NO_EVIDENCE): Parsed<string> => {
   const text = raw.trim();
   if (!text) return error('is empty');
   if (negative(text)) return error('must not be negative');
-  const parsed = readCore(text);
+  const parsed = readCore(text, choice);
   if (!parsed.ok) return parsed;
   const checked = checkDecimals(parsed.value, 6, raw);
   return checked.ok ? ok(formatRate(checked.value)) : checked;

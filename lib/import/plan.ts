@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { canTransition, resolveRate, TAKES_PAYMENTS } from '../domain/grant';
 import { formatAmount, normaliseRate, parseAmount } from '../domain/money';
 import {
@@ -187,8 +186,9 @@ const diffFields = (state: Comparable, row: ImportRow): Diff => {
     if (input[field] !== undefined && input[field] !== state[field]) patch[field] = input[field];
   }
   if (
-    input.awarded.currency !== state.awarded.currency ||
-    parseAmount(input.awarded.amount) !== parseAmount(state.awarded.amount)
+    !row.soft?.awarded &&
+    (input.awarded.currency !== state.awarded.currency ||
+      parseAmount(input.awarded.amount) !== parseAmount(state.awarded.amount))
   ) {
     // A new currency without a rate of its own: the API resolves it (EUR's default rate).
     patch.awarded = input.awarded;
@@ -243,8 +243,8 @@ export const patchApplied = (grant: GrantDto, patch: GrantPatch): boolean => {
 export const hasPayment = (grant: GrantDto, payment: PaymentInput): boolean =>
   (grant.payments ?? []).some((p) => samePayment(paymentKeyOf(p), paymentKeyOf(payment)));
 
-/** Deterministic per row content: the same row always sends the same key. */
-export const idempotencyKeyOf = (input: GrantInput): string => {
+/** Deterministic per row content: the same row always sends the same key (Web Crypto: Node and browsers). */
+export const idempotencyKeyOf = async (input: GrantInput): Promise<string> => {
   const canonical = JSON.stringify(input, (_key, value: unknown) =>
     value && typeof value === 'object' && !Array.isArray(value)
       ? Object.fromEntries(
@@ -252,11 +252,13 @@ export const idempotencyKeyOf = (input: GrantInput): string => {
         )
       : value,
   );
-  return `import-${createHash('sha256').update(canonical).digest('hex').slice(0, 48)}`;
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical));
+  const hex = Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `import-${hex.slice(0, 48)}`;
 };
 
 const describePayment = (payment: PaymentInput) =>
-  `payment ${payment.receivedOn} ${payment.amount.amount} ${payment.amount.currency}`;
+  `payment ${payment.receivedOn} ${payment.amount.amount} ${payment.amount.currency}${payment.amountDkk ? ` (booked ${payment.amountDkk.amount} DKK)` : ''}`;
 
 const money = (minor: number, currency: string) => `${formatAmount(minor)} ${currency}`;
 
@@ -339,7 +341,7 @@ export const planImport = async (
           `${input.acronym} (${input.programme}, ${input.forvaltning}, ${input.awarded.amount} ${input.awarded.currency})`,
           ...(row.payment ? [describePayment(row.payment)] : []),
         ],
-        idempotencyKey: idempotencyKeyOf(input),
+        idempotencyKey: await idempotencyKeyOf(input),
       });
       continue;
     }

@@ -4,7 +4,15 @@ import { CURRENCIES, type Currency, FORVALTNINGER } from '../config/catalogues';
 import { parseAmount } from '../domain/money';
 import { type GrantInput, GrantInputSchema, type PaymentInput, PaymentInputSchema } from '../domain/schemas';
 import { parseDateText } from './dates';
-import { type Parsed, parseAmountText, parsePlainNumber, parseRateText } from './numbers';
+import { describeNotation, type NotationScope, notationScope } from './notation';
+import {
+  describeChoice,
+  NO_EVIDENCE,
+  type Parsed,
+  parseAmountText,
+  parsePlainNumber,
+  parseRateText,
+} from './numbers';
 import { type Cell, cellText, isBlank, type Sheet } from './sheet';
 
 /**
@@ -32,6 +40,7 @@ export const COLUMNS = [
   'projectLeadName',
   'projectLeadEmail',
   'received',
+  'receivedDkk',
   'receivedOn',
   'paymentKind',
   'notes',
@@ -59,6 +68,8 @@ export interface SoftFields {
   readonly projectLead?: boolean;
   /** A status derived by the importer (CORDIS: by end date): applied only where the grant may move to it. */
   readonly status?: boolean;
+  /** An amount the source does not give (CORDIS `""`): 0 for a new grant, never a change. */
+  readonly awarded?: boolean;
 }
 
 export interface ImportRow {
@@ -91,6 +102,7 @@ export const sheetColumnOf = (path: string): string => {
 const paymentColumnOf = (path: string): string => {
   if (path === 'amount' || path.startsWith('amount.amount')) return 'received';
   if (path.startsWith('amount.currency')) return 'currency';
+  if (path.startsWith('amountDkk')) return 'receivedDkk';
   if (path === 'kind') return 'paymentKind';
   return path;
 };
@@ -136,12 +148,14 @@ export const resolveColumns = (header: readonly string[]): { columns: ColumnInde
   for (const column of REQUIRED_COLUMNS) {
     if (!index.has(column)) errors.push({ where: 'line 1', field: column, message: 'column is missing' });
   }
-  if (index.has('received') !== index.has('receivedOn')) {
-    const missing = index.has('received') ? 'receivedOn' : 'received';
+  const paid = index.has('received') || index.has('receivedDkk');
+  if (paid !== index.has('receivedOn')) {
     errors.push({
       where: 'line 1',
-      field: missing,
-      message: 'column is missing (received and receivedOn go together)',
+      field: paid ? 'receivedOn' : 'received',
+      message: paid
+        ? 'column is missing (received or receivedDkk goes with receivedOn)'
+        : 'column is missing (receivedOn goes with received or receivedDkk)',
     });
   }
   return { columns: { index, unnamed, width: header.length }, errors };
@@ -221,18 +235,36 @@ export interface MappedRows {
   readonly errors: RowError[];
   /** Lines with at least one error. */
   readonly invalidLines: number;
+  /** How the numbers were read and what decided it, for the report: "numbers in Danish notation (…)". */
+  readonly notation?: string | undefined;
 }
+
+/** The columns whose text is a number, read by the notation their unambiguous cells show. */
+const NUMBER_COLUMNS: readonly Column[] = ['awarded', 'exchangeRateToDkk', 'received', 'receivedDkk'];
+
+const numberScope = (sheet: Sheet, columns: ColumnIndex): NotationScope => {
+  const cells = sheet.rows.flatMap((row) =>
+    NUMBER_COLUMNS.flatMap((column) => {
+      const cell = row.cells[columns.index.get(column) ?? -1];
+      return cell?.kind === 'text' && cell.text.trim()
+        ? [{ column, where: `line ${row.line}`, text: cell.text }]
+        : [];
+    }),
+  );
+  return notationScope(cells, sheet.notationEvidence);
+};
 
 /** Every non-blank row of the sheet, mapped and validated; a header error stops before the rows. */
 export const mapSheet = (sheet: Sheet): MappedRows => {
   const { columns, errors: headerErrors } = resolveColumns(sheet.header);
   if (headerErrors.length) return { rows: [], errors: headerErrors, invalidLines: 1 };
+  const scope = numberScope(sheet, columns);
   const rows: ImportRow[] = [];
   const errors: RowError[] = [];
   let invalidLines = 0;
   for (const sheetRow of sheet.rows) {
     if (sheetRow.cells.every((cell) => isBlank(cell))) continue;
-    const mapped = mapRow(sheetRow.line, sheetRow.cells, columns);
+    const mapped = mapRow(sheetRow.line, sheetRow.cells, columns, scope);
     if (mapped.errors.length) {
       invalidLines += 1;
       errors.push(...mapped.errors);
@@ -240,13 +272,21 @@ export const mapSheet = (sheet: Sheet): MappedRows => {
       rows.push(mapped.row);
     }
   }
-  return { rows, errors, invalidLines };
+  return { rows, errors, invalidLines, notation: describeScope(scope) };
 };
+
+const describeScope = (scope: NotationScope): string | undefined => {
+  const described = describeNotation(scope.file);
+  return described && `${described} (${describeChoice(scope.file)})`;
+};
+
+const NO_SCOPE: NotationScope = { file: NO_EVIDENCE, choiceFor: () => NO_EVIDENCE };
 
 export const mapRow = (
   line: number,
   cells: readonly Cell[],
   columns: ColumnIndex,
+  scope: NotationScope = NO_SCOPE,
 ): { row?: ImportRow; errors: RowError[] } => {
   const where = `line ${line}`;
   const errors: RowError[] = [];
@@ -294,18 +334,42 @@ export const mapRow = (
 
   const currencyText = textOf('currency')?.toUpperCase();
   const currency = currencyText && CURRENCY_SET.has(currencyText) ? (currencyText as Currency) : undefined;
-  const amountOf = (column: Column): string | undefined =>
-    parsedOf(column, (value) => {
-      if (value.kind === 'number') return parsePlainNumber(value.text, 2);
+  /**
+   * An amount and the currency it is in. `awarded` is in the grant's currency, so its marker must
+   * agree; `received` may be booked in DKK instead (marked "kr." on a grant in EUR); `receivedDkk`
+   * is always DKK.
+   */
+  const moneyOf = (
+    column: Column,
+    booking: 'grant' | 'grant-or-dkk' | 'dkk',
+  ): { amount: string; currency: string | undefined } | undefined => {
+    const inCurrency: Currency | undefined = booking === 'dkk' ? 'DKK' : currency;
+    return parsedOf<{ amount: string; currency: string | undefined }>(column, (value) => {
+      if (value.kind === 'number') {
+        const read = parsePlainNumber(value.text, 2);
+        return read.ok ? { ok: true, value: { amount: read.value, currency: inCurrency } } : read;
+      }
       if (value.kind === 'date') return { ok: false, message: `is a date (${value.iso}), not an amount` };
-      const parsed = parseAmountText(cellText(value));
+      const parsed = parseAmountText(cellText(value), scope.choiceFor(column));
       if (!parsed.ok) return parsed;
       const { amount, markedAs, marker } = parsed.value;
-      if (markedAs && currency && !markedAs.includes(currency)) {
-        return { ok: false, message: `is marked ${marker} but the currency is ${currency}` };
+      if (!markedAs || !inCurrency || markedAs.includes(inCurrency)) {
+        return { ok: true, value: { amount, currency: inCurrency } };
       }
-      return { ok: true, value: amount };
+      if (booking === 'grant-or-dkk' && markedAs.includes('DKK')) {
+        return { ok: true, value: { amount, currency: 'DKK' } };
+      }
+      return {
+        ok: false,
+        message:
+          booking === 'dkk'
+            ? `is marked ${marker} but ${column} is in DKK`
+            : booking === 'grant-or-dkk'
+              ? `is marked ${marker} but the currency is ${inCurrency}; a payment is in the grant's currency or booked in DKK`
+              : `is marked ${marker} but the currency is ${inCurrency}`,
+      };
     });
+  };
   const dateOf = (column: Column): string | undefined =>
     parsedOf(column, (value) => {
       if (value.kind === 'date') return { ok: true, value: value.iso };
@@ -321,8 +385,55 @@ export const mapRow = (
     parsedOf(column, (value) => {
       if (value.kind === 'number') return parsePlainNumber(value.text, 6);
       if (value.kind === 'date') return { ok: false, message: `is a date (${value.iso}), not a rate` };
-      return parseRateText(cellText(value));
+      return parseRateText(cellText(value), scope.choiceFor(column));
     });
+
+  /**
+   * The payment a row records: `received` in the grant's currency (or booked in DKK when marked
+   * "kr." on a grant in another currency), optionally with the DKK it was booked at in
+   * `receivedDkk`; or `receivedDkk` alone, a payment in DKK. A zero is no payment.
+   */
+  const paymentOf = (): PaymentInput | undefined => {
+    const received = moneyOf('received', 'grant-or-dkk');
+    const receivedDkk = moneyOf('receivedDkk', 'dkk');
+    const receivedOn = dateOf('receivedOn');
+    const paymentKind = textOf('paymentKind')?.toUpperCase();
+    const receivedGiven = !isBlank(cell('received')) || !isBlank(cell('receivedDkk'));
+    const receivedOnGiven = !isBlank(cell('receivedOn'));
+    const zero = (money: { amount: string } | undefined) =>
+      money !== undefined && parseAmount(money.amount) === 0;
+    if (zero(received) && (receivedDkk === undefined || zero(receivedDkk))) return undefined;
+    if (received === undefined && zero(receivedDkk)) return undefined;
+    if (receivedGiven && !receivedOnGiven) {
+      fail('receivedOn', 'is required when received is given');
+      return undefined;
+    }
+    if (!receivedGiven && receivedOnGiven) {
+      fail('received', 'is required when receivedOn is given');
+      return undefined;
+    }
+    if (receivedOn === undefined || (received === undefined && receivedDkk === undefined)) return undefined;
+    if (received && receivedDkk && received.currency === 'DKK' && currency !== 'DKK') {
+      fail(
+        'receivedDkk',
+        `is given, but received is already booked in DKK ("${cellText(cell('received'))}")`,
+      );
+      return undefined;
+    }
+    if (received && receivedDkk && currency === 'DKK' && received.amount !== receivedDkk.amount) {
+      fail('receivedDkk', `differs from received (${received.amount} DKK) on a grant in DKK`);
+      return undefined;
+    }
+    const paymentDraft = stripUndefined({
+      receivedOn,
+      amount: received ?? receivedDkk,
+      amountDkk: received && receivedDkk && received.currency !== 'DKK' ? receivedDkk : undefined,
+      kind: paymentKind ?? 'OTHER',
+    });
+    const paymentErrors = schemaErrors(PaymentInputSchema, paymentDraft, where, paymentColumnOf, failed);
+    errors.push(...paymentErrors);
+    return paymentErrors.length ? undefined : PaymentInputSchema.parse(paymentDraft);
+  };
 
   const programme = textOf('programme');
   const forvaltning = textOf('forvaltning');
@@ -341,36 +452,14 @@ export const mapRow = (
     startDate: dateOf('startDate'),
     endDate: dateOf('endDate'),
     fundingEndsOn: dateOf('fundingEndsOn'),
-    awarded: { amount: amountOf('awarded'), currency: currencyText },
+    awarded: { amount: moneyOf('awarded', 'grant')?.amount, currency: currencyText },
     exchangeRateToDkk: rateOf('exchangeRateToDkk'),
     projectLead: { name: textOf('projectLeadName'), email: textOf('projectLeadEmail') },
     notes: textOf('notes'),
   });
   errors.push(...schemaErrors(GrantInputSchema, draft, where, sheetColumnOf, failed));
 
-  const received = amountOf('received');
-  const receivedOn = dateOf('receivedOn');
-  const paymentKind = textOf('paymentKind')?.toUpperCase();
-  const receivedGiven = !isBlank(cell('received'));
-  const receivedOnGiven = !isBlank(cell('receivedOn'));
-  let payment: PaymentInput | undefined;
-  if (received !== undefined && parseAmount(received) === 0) {
-    // Nothing received yet: a zero is no payment.
-  } else if (receivedGiven && !receivedOnGiven) {
-    fail('receivedOn', 'is required when received is given');
-  } else if (!receivedGiven && receivedOnGiven) {
-    fail('received', 'is required when receivedOn is given');
-  } else if (received !== undefined && receivedOn !== undefined) {
-    const paymentDraft = {
-      receivedOn,
-      amount: { amount: received, currency: currencyText },
-      kind: paymentKind ?? 'OTHER',
-    };
-    const paymentErrors = schemaErrors(PaymentInputSchema, paymentDraft, where, paymentColumnOf, failed);
-    errors.push(...paymentErrors);
-    if (!paymentErrors.length) payment = PaymentInputSchema.parse(paymentDraft);
-  }
-
+  const payment = paymentOf();
   if (errors.length) return { errors };
   const grant = GrantInputSchema.parse(draft);
   if (payment) {

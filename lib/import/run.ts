@@ -4,9 +4,11 @@ import { hasPayment, patchApplied, type RowPlan } from './plan';
 import type { RowError } from './rows';
 
 /**
- * Carries out a plan through the API, row by row: POST /grants (with the row's Idempotency-Key),
- * PATCH /grants/{id} with If-Match, POST /grants/{id}/payments. A row the API refuses is reported
- * and the rest go on (a repeated import picks up where this one failed); a refused token stops all.
+ * Carries out a plan through the API: POST /grants (with the row's Idempotency-Key), PATCH
+ * /grants/{id} with If-Match, POST /grants/{id}/payments. Up to `concurrency` grants are worked on
+ * at once; the rows about one grant (a row that creates it and later rows that pay into it) go in
+ * file order. A row the API refuses is reported and the rest go on (a repeated import picks up
+ * where this one failed); a refused token stops all.
  */
 
 export interface RunResult {
@@ -22,10 +24,14 @@ export interface RunResult {
 
 export interface RunOptions {
   readonly onProgress?: (done: number, total: number) => void;
+  /** Rows sent at once; rows about the same grant always go one after another, in file order. */
+  readonly concurrency?: number;
   readonly attempts?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly backoffMs?: number;
 }
+
+export const DEFAULT_CONCURRENCY = 8;
 
 /**
  * Sends a request that must not simply be repeated (a PATCH, a payment). When its answer is lost,
@@ -53,22 +59,51 @@ const sendVerified = async <T>(
   }
 };
 
+/** The rows of the plan grouped by the grant they are about, each group in file order. */
+const groupsOf = (plans: readonly RowPlan[]): number[][] => {
+  const groupOf: number[] = [];
+  const groups: number[][] = [];
+  const byGrant = new Map<string, number>();
+  plans.forEach((plan, index) => {
+    let group: number | undefined;
+    if (plan.target && 'createdBy' in plan.target) group = groupOf[plan.target.createdBy];
+    else if (plan.target) group = byGrant.get(plan.target.grantId);
+    if (group === undefined) {
+      group = groups.length;
+      groups.push([]);
+      if (plan.target && 'grantId' in plan.target) byGrant.set(plan.target.grantId, group);
+    }
+    groupOf[index] = group;
+    groups[group]?.push(index);
+  });
+  return groups;
+};
+
 export const runPlan = async (
   plans: readonly RowPlan[],
   client: GrantsClient,
   options: RunOptions = {},
 ): Promise<RunResult> => {
   const grantIds: (string | undefined)[] = [];
-  const errors: RowError[] = [];
+  const errors: { index: number; error: RowError }[] = [];
   let created = 0;
   let updated = 0;
   let unchanged = 0;
   let failed = 0;
   let paymentsRecorded = 0;
+  let done = 0;
 
   const patch = (grantId: string, version: number, change: GrantPatch) =>
     sendVerified(
-      () => client.updateGrant(grantId, version, change),
+      () =>
+        client.updateGrant(grantId, version, change).catch(async (error: unknown) => {
+          // A repeat of a PATCH that went through meets its own new version: read the grant back.
+          if (error instanceof ApiError && error.status === 412) {
+            const grant = await client.getGrant(grantId);
+            if (grant.version > version && patchApplied(grant, change)) return grant;
+          }
+          throw error;
+        }),
       async () => {
         const grant = await client.getGrant(grantId);
         return grant.version > version && patchApplied(grant, change) ? grant : undefined;
@@ -83,7 +118,8 @@ export const runPlan = async (
       options,
     );
 
-  for (const [index, plan] of plans.entries()) {
+  const runRow = async (index: number) => {
+    const plan = plans[index] as RowPlan;
     const { row } = plan;
     const column = (path: string) => (row.columnOf ? row.columnOf(path) : path);
     let step: 'grant' | 'payment' = 'grant';
@@ -119,13 +155,42 @@ export const runPlan = async (
       const fieldErrors = error instanceof ApiError ? (error.problem?.errors ?? []) : [];
       for (const fieldError of fieldErrors) {
         const name = step === 'payment' ? paymentColumn(fieldError.path) : column(fieldError.path);
-        errors.push({ where: row.where, field: name, message: fieldError.message });
+        errors.push({ index, error: { where: row.where, field: name, message: fieldError.message } });
       }
-      if (!fieldErrors.length) errors.push({ where: row.where, field, message: (error as Error).message });
+      if (!fieldErrors.length)
+        errors.push({ index, error: { where: row.where, field, message: (error as Error).message } });
     }
-    options.onProgress?.(index + 1, plans.length);
-  }
-  return { created, updated, unchanged, failed, paymentsRecorded, errors, grantIds };
+    done += 1;
+    options.onProgress?.(done, plans.length);
+  };
+
+  const groups = groupsOf(plans);
+  let next = 0;
+  let stopped: unknown;
+  const worker = async () => {
+    while (stopped === undefined && next < groups.length) {
+      const group = groups[next++] as number[];
+      for (const index of group) {
+        if (stopped !== undefined) return;
+        await runRow(index).catch((error: unknown) => {
+          stopped ??= error;
+        });
+      }
+    }
+  };
+  const width = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, groups.length));
+  await Promise.all(Array.from({ length: width }, worker));
+  if (stopped !== undefined) throw stopped;
+  return {
+    created,
+    updated,
+    unchanged,
+    failed,
+    paymentsRecorded,
+    // In file order, whatever order the answers came in.
+    errors: errors.sort((a, b) => a.index - b.index).map((e) => e.error),
+    grantIds,
+  };
 };
 
 const paymentColumn = (path: string) =>

@@ -1,5 +1,15 @@
-import ExcelJS from 'exceljs';
-import { type Delimiter, decodeText, detectDelimiter, type Encoding, parseCsv, SheetError } from './csv';
+import type ExcelJS from 'exceljs';
+import {
+  type Delimiter,
+  decodeText,
+  detectDelimiter,
+  type Encoding,
+  parseRecords,
+  SheetError,
+  type Windows1252Decoder,
+} from './csv';
+import { delimiterEvidence } from './notation';
+import type { Evidence } from './numbers';
 
 /**
  * A sheet of rows, whatever file it came from. CSV cells are text; an XLSX cell keeps what the
@@ -23,6 +33,13 @@ export interface Sheet {
   readonly description: string;
   readonly header: readonly string[];
   readonly rows: readonly SheetRow[];
+  /** What the file itself says about the notation of its numbers (a CSV's `;` delimiter). */
+  readonly notationEvidence?: readonly Evidence[];
+}
+
+export interface ReadOptions {
+  /** Windows-1252 → text; the browser's TextDecoder by default (see csv.ts). */
+  readonly decodeWindows1252?: Windows1252Decoder | undefined;
 }
 
 export const text = (value: string): Cell => ({ kind: 'text', text: value });
@@ -49,18 +66,18 @@ const OLE = [0xd0, 0xcf, 0x11, 0xe0];
 const startsWith = (bytes: Uint8Array, magic: readonly number[]) => magic.every((b, i) => bytes[i] === b);
 
 /** Reads CSV or XLSX, told apart by content rather than by the file name. */
-export const readSheet = async (bytes: Uint8Array): Promise<Sheet> => {
+export const readSheet = async (bytes: Uint8Array, options: ReadOptions = {}): Promise<Sheet> => {
   if (startsWith(bytes, ZIP)) return readXlsx(bytes);
   if (startsWith(bytes, OLE)) {
     throw new SheetError('The file is an old Excel workbook (.xls); save it as .xlsx or as CSV.');
   }
-  return readCsv(bytes);
+  return readCsv(bytes, options);
 };
 
 const describeDelimiter = (d: Delimiter) => (d === '\t' ? 'tab' : `'${d}'`);
 
-export const readCsv = (bytes: Uint8Array): Sheet => {
-  const decoded = decodeText(bytes);
+export const readCsv = (bytes: Uint8Array, options: ReadOptions = {}): Sheet => {
+  const decoded = decodeText(bytes, options.decodeWindows1252);
   const { encoding } = decoded;
   let content = decoded.text;
   if (!content.trim()) throw new SheetError('The file is empty.');
@@ -68,12 +85,13 @@ export const readCsv = (bytes: Uint8Array): Sheet => {
   const hint = /^sep=([;,\t])\r?\n/i.exec(content);
   if (hint) content = content.slice(hint[0].length);
   const delimiter = hint ? (hint[1] as Delimiter) : detectDelimiter(content);
-  const records = [...parseCsv(content, delimiter)];
+  const records = parseRecords(content, delimiter);
   const [header, ...rest] = records;
   return {
     description: `CSV, ${encoding satisfies Encoding}, ${describeDelimiter(delimiter)}-separated`,
     header: (header?.cells ?? []).map((c) => c.trim()),
     rows: rest.map((record) => ({ line: record.line, cells: record.cells.map(text) })),
+    notationEvidence: delimiterEvidence(delimiter),
   };
 };
 
@@ -117,9 +135,11 @@ export const cellOf = (value: Value): Cell => {
 };
 
 export const readXlsx = async (bytes: Uint8Array): Promise<Sheet> => {
-  const workbook = new ExcelJS.Workbook();
+  // Loaded only for workbooks: a browser that imports CSV never downloads it.
+  const { default: Excel } = await import('exceljs');
+  const workbook = new Excel.Workbook();
   try {
-    await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
+    await workbook.xlsx.load(bytes.slice().buffer as ArrayBuffer);
   } catch (error) {
     throw new SheetError(
       `The file looks like an Excel workbook but cannot be read: ${(error as Error).message}`,

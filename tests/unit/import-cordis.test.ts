@@ -77,10 +77,13 @@ const options = {
   today: '2026-06-01',
 };
 
-const files = (projects: string[], organizations: string[]) => ({
-  project: new TextEncoder().encode([PROJECT_HEADER, ...projects].join('\n')),
-  organization: new TextEncoder().encode([ORGANIZATION_HEADER, ...organizations].join('\r\n')),
-});
+const files = (projects: string[], organizations: string[]) => [
+  { name: 'project.csv', bytes: new TextEncoder().encode([PROJECT_HEADER, ...projects].join('\n')) },
+  {
+    name: 'organization.csv',
+    bytes: new TextEncoder().encode([ORGANIZATION_HEADER, ...organizations].join('\r\n')),
+  },
+];
 
 describe('CORDIS bulk download → grants', () => {
   it('registers the projects in which the PIC takes part, with its own contribution, role and dates', () => {
@@ -131,7 +134,7 @@ describe('CORDIS bulk download → grants', () => {
         }),
       ],
     ]);
-    expect(rows[0]?.soft).toEqual({ status: true, projectLead: true });
+    expect(rows[0]?.soft).toEqual({ status: true, projectLead: true, awarded: false });
   });
 
   it('uses the lead given on the command line, and then for existing grants too', () => {
@@ -141,13 +144,13 @@ describe('CORDIS bulk download → grants', () => {
     );
     const { rows } = mapCordis(input, { ...options, lead: { name: 'Søren Ærø', email: 'soren@kk.dk' } });
     expect(rows[0]?.grant.projectLead).toEqual({ name: 'Søren Ærø', email: 'soren@kk.dk' });
-    expect(rows[0]?.soft).toEqual({ status: true, projectLead: false });
+    expect(rows[0]?.soft).toEqual({ status: true, projectLead: false, awarded: false });
   });
 
   it('names the file, line and CORDIS column of what it cannot import', () => {
     const input = files(
       [
-        project('100001', 'FP7ISH', '2012-01-01', '2014-12-31', 'FP7'),
+        project('100001', 'FP6ISH', '2005-01-01', '2007-12-31', 'FP6'),
         project('100002', 'BADDATE', '2019-13-01', '2020-12-31', 'H2020'),
         project('12345', 'SHORTID', '2019-01-01', '2020-12-31', 'H2020'),
         project('100004', 'A'.repeat(41), '2019-01-01', '2020-12-31', 'H2020'),
@@ -162,8 +165,8 @@ describe('CORDIS bulk download → grants', () => {
       ],
     );
     expect(mapCordis(input, options).errors.map(formatRowError)).toEqual([
-      'organization.csv line 7: organisationID: PIC 999999999 takes part in project 100001 a second time (also line 2); import it by hand',
-      'project.csv line 2: frameworkProgramme: is "FP7"; only H2020 and HORIZON projects can be imported',
+      'organization.csv line 7: organisationID: PIC 999999999 takes part in project 100001 a second time (also organization.csv line 2); import it by hand',
+      'project.csv line 2: frameworkProgramme: is "FP6"; only FP7, H2020 and HORIZON projects can be imported',
       'project.csv line 3: startDate: is not a calendar date ("2019-13-01")',
       'project.csv line 4: id: an H2020 grant agreement number has 6 digits',
       'organization.csv line 5: ecContribution: has more than 2 decimals ("10.123"); the importer never rounds',
@@ -172,10 +175,10 @@ describe('CORDIS bulk download → grants', () => {
   });
 
   it('says which column of which file is missing', () => {
-    const input = {
-      project: new TextEncoder().encode('id;acronym;title\n1;A;T\n'),
-      organization: new TextEncoder().encode(`${ORGANIZATION_HEADER}\n`),
-    };
+    const input = [
+      { name: 'project.csv', bytes: new TextEncoder().encode('id;acronym;title\n1;A;T\n') },
+      { name: 'organization.csv', bytes: new TextEncoder().encode(`${ORGANIZATION_HEADER}\n`) },
+    ];
     expect(mapCordis(input, options).errors.map(formatRowError)).toEqual([
       'project.csv line 1: startDate: column is missing',
       'project.csv line 1: endDate: column is missing',

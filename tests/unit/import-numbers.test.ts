@@ -26,6 +26,10 @@ describe('amounts as Danish and plain sheets write them', () => {
     ['1.000.000,5', '1000000.50'],
     ['0', '0.00'],
     ['  12,00  ', '12.00'],
+    // A kr. marker is Danish writing: the cell's own evidence settles its notation.
+    ['12.500 kr.', '12500.00'],
+    ['350.000 kr.', '350000.00'],
+    ['kr. 350.000', '350000.00'],
   ])('reads %j as %s', (text, expected) => {
     expect(amount(text)).toBe(expected);
   });
@@ -34,7 +38,6 @@ describe('amounts as Danish and plain sheets write them', () => {
     ['1,000.00', /ambiguous.*groups thousands with a comma.*write 1000 or 1\.000,00/],
     ['1,000,000', /ambiguous.*comma/],
     ['1.500', /ambiguous: "1.500" is 1500 in Danish notation but 1.5 in plain notation/],
-    ['12.500 kr.', /ambiguous/],
     ['1,000', /ambiguous: "1,000" is 1 with a decimal comma but 1000 with a thousands comma/],
     ['1.234,567', /more than 2 decimals/],
     ['123.456', /ambiguous/],

@@ -61,10 +61,11 @@ describe('planning an import', () => {
     expect(plan.rows[0]).toMatchObject({
       action: 'create',
       payment: paymentOf('2020-01-15', '1000.00'),
-      idempotencyKey: idempotencyKeyOf(atelier),
+      idempotencyKey: await idempotencyKeyOf(atelier),
     });
-    expect(idempotencyKeyOf(atelier)).toBe(idempotencyKeyOf({ ...atelier }));
-    expect(idempotencyKeyOf(atelier)).not.toBe(idempotencyKeyOf({ ...atelier, title: 'Other' }));
+    expect(await idempotencyKeyOf(atelier)).toMatch(/^import-[0-9a-f]{48}$/);
+    expect(await idempotencyKeyOf(atelier)).toBe(await idempotencyKeyOf({ ...atelier }));
+    expect(await idempotencyKeyOf(atelier)).not.toBe(await idempotencyKeyOf({ ...atelier, title: 'Other' }));
   });
 
   it('finds the grant by programme + agreement number and changes nothing when the row says the same', async () => {

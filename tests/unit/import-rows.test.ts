@@ -187,7 +187,7 @@ describe('errors as `line N: column: message`', () => {
       expect.stringMatching(/^line 1: awared: is not a known column; the columns are acronym, title/),
       'line 1: Acronym: names the column acronym a second time',
       'line 1: currency: column is missing',
-      'line 1: receivedOn: column is missing (received and receivedOn go together)',
+      'line 1: receivedOn: column is missing (received or receivedDkk goes with receivedOn)',
     ]);
   });
 
