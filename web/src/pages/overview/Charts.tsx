@@ -120,9 +120,20 @@ const ChartFigure = ({
     const valueAxis = { type: 'value' as const, axisLabel: { formatter: (v: number) => compact.format(v) } };
     const option: Option = {
       animation: false,
-      textStyle: { fontFamily: 'inherit' },
-      grid: { left: 8, right: 24, top: spec.series.length > 1 ? 40 : 16, bottom: 8, containLabel: true },
-      legend: spec.series.length > 1 ? { top: 0 } : { show: false },
+      // The page's own font, named: ECharts measures text with it, so labels are laid out as drawn.
+      textStyle: { fontFamily: getComputedStyle(container).fontFamily, fontSize: 12, color: '#1f2937' },
+      grid: {
+        left: 8,
+        right: 24,
+        top: spec.series.length > 1 ? 40 : 16,
+        bottom: 8,
+        outerBoundsMode: 'same',
+        outerBoundsContain: 'axisLabel',
+      },
+      legend:
+        spec.series.length > 1
+          ? { top: 0, textStyle: { fontFamily: getComputedStyle(container).fontFamily } }
+          : { show: false },
       tooltip: {
         trigger: 'axis',
         axisPointer: { type: 'shadow' },
@@ -171,7 +182,7 @@ const ChartFigure = ({
                 <tr>
                   <th scope="col">{categoryHeader}</th>
                   {data.series.map((s, i) => (
-                    <th scope="col" key={s.id}>
+                    <th scope="col" key={s.id} className="table__num">
                       {names[i]}
                     </th>
                   ))}

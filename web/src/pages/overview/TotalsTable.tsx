@@ -29,11 +29,13 @@ export const TotalsTable = ({ totals }: { readonly totals: TotalsLike }) => {
               </th>
             ))}
             {measures.map((m) => (
-              <th scope="col" key={m}>
+              <th scope="col" key={m} className="table__num">
                 {t(`measure.${m}`)}
               </th>
             ))}
-            <th scope="col">{t('measure.grantCount')}</th>
+            <th scope="col" className="table__num">
+              {t('measure.grantCount')}
+            </th>
           </tr>
         </thead>
         <tbody>
