@@ -23,6 +23,7 @@ import { startEventPipeline } from './pipeline';
 import { startDailySweeps } from './schedule';
 import { type LambdaHandler, startApiServer } from './server';
 import { STACK_FILE, type StackInfo, TABLE_PREFIX } from './stack-file';
+import { createWebHandler } from './web';
 
 export type { StackInfo } from './stack-file';
 
@@ -100,6 +101,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       },
       verifyToken: await devTokenVerifier(dataDir),
       log: options.log,
+      web: createWebHandler({ dataDir }),
     });
     cleanups.push(() => closeServer(server));
 
