@@ -14,6 +14,7 @@ import {
 import type { TokenVerifier } from './dev-tokens';
 import { lambdaContext } from './lambda-context';
 import { readBody } from './read-body';
+import type { WebHandler } from './web';
 
 /**
  * The local HTTP front: plays API Gateway (HTTP API, payload 2.0) in front of the same handlers
@@ -37,6 +38,8 @@ export interface ApiServerOptions {
   readonly handlers: Readonly<Record<ApiFunction, LambdaHandler | undefined>>;
   readonly verifyToken: TokenVerifier;
   readonly log?: (line: string) => void;
+  /** The web application on the same origin: asked first for GET/HEAD paths that are no API route. */
+  readonly web?: WebHandler;
 }
 
 export const startApiServer = async (options: ApiServerOptions): Promise<{ server: Server; url: string }> => {
@@ -45,6 +48,13 @@ export const startApiServer = async (options: ApiServerOptions): Promise<{ serve
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     try {
+      if (
+        options.web &&
+        (method === 'GET' || method === 'HEAD') &&
+        !matchRoute(method, url.pathname).route &&
+        (await options.web(req, res, url))
+      )
+        return;
       const body = await readBody(
         req,
         GATEWAY_MAX_BODY_BYTES,

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { ROLES } from '../../shared/names';
 import { issueDevToken } from '../dev-tokens';
 import { startLocalStack } from '../stack';
+import { ensureWebBuild } from '../web-build';
 import { fail, parseFlags } from './args';
 
 const USAGE = 'npm start -- [--data-dir DIR] [--port N] [--no-seed]';
@@ -31,6 +32,10 @@ if (!/^\d+$/.test(portText) || port > 65_535)
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const main = async () => {
+  // The API starts even when the app cannot be built; the app's pages then say it is not built.
+  await ensureWebBuild(log).catch((error: Error) =>
+    log(`The web application could not be built: ${error.message}`),
+  );
   const stack = await startLocalStack({ dataDir, port, seed: !flags['no-seed'], log });
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -62,7 +67,8 @@ const main = async () => {
     [
       '',
       'Funding tracker is running locally.',
-      `  API           ${stack.apiUrl}   (OpenAPI: ${stack.apiUrl}/openapi.json)`,
+      `  App           ${stack.apiUrl}/   (sign in as any role on ${stack.apiUrl}/app/sign-in)`,
+      `  API           ${stack.apiUrl}   (OpenAPI: ${stack.apiUrl}/openapi.json, reference: ${stack.apiUrl}/docs)`,
       `  DynamoDB      ${stack.dynamodbEndpoint}   (data in ${join(dataDir, 'dynamodb')})`,
       `  Event bus     ${stack.eventBusEndpoint}   → ${join(dataDir, 'events.jsonl')}`,
       `  E-mail        ${join(dataDir, 'outbox')}/`,
