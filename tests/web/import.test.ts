@@ -109,6 +109,15 @@ describe('importing a spreadsheet in the browser', () => {
       expect.stringMatching(/^line 3\s+WEBIMPB\s+Oprettes/),
     ]);
     expect(await axeViolations()).toEqual([]);
+    // Every state the progress bar passes through, as the page shows it.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector('progress');
+        if (bar) seen.push(`${bar.getAttribute('value')}/${bar.getAttribute('max')}`);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
     // act
     await page.getByRole('button', { name: 'Importér 2 rækker' }).click();
     await page.getByRole('heading', { name: 'Importen er færdig' }).waitFor();
@@ -117,6 +126,11 @@ describe('importing a spreadsheet in the browser', () => {
     expect(result).toMatch(/Oprettet\s+2/);
     expect(result).toMatch(/Opdateret\s+0/);
     expect((await registered()).sort()).toEqual(['WEBIMPA', 'WEBIMPB']);
+    const progress = await page.evaluate(
+      () => (window as unknown as { progressSeen: string[] }).progressSeen,
+    );
+    expect(progress[0]).toBe('0/2');
+    expect(progress.every((state) => /^[0-2]\/2$/.test(state))).toBe(true);
   });
 
   it('finds the same file already in the register the second time', async () => {
