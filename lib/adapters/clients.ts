@@ -1,7 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { ENV } from '../shared/names';
 
 /**
@@ -16,53 +18,109 @@ import { ENV } from '../shared/names';
 export interface TimeBudget {
   /** Until the TCP connection is up; DynamoDB answers a SYN in milliseconds. */
   readonly connectionTimeoutMs: number;
-  /** From sending the request to the whole response, per attempt. */
+  /** From sending the request to the whole response, per attempt (it includes the connection). */
   readonly requestTimeoutMs: number;
   readonly maxAttempts: number;
+  /** Whether an attempt that timed out is tried again within the same call. */
+  readonly retryTimeouts: boolean;
 }
 
 /**
- * What an API request gives the store: 2 attempts of at most 1.2 s with the SDK's backoff between
- * them (≤ 50 ms after a timeout or a refused connection, ≤ 1 s after throttling), so a store that
- * does not answer costs a request about 2.5 s before it gets its 503, well inside the API functions'
- * 10 s and API Gateway's 30 s. A DynamoDB call normally takes single-digit milliseconds; 1.2 s is
- * generous for a transaction of 100 items or a 1 MB page. Retries also draw on the SDK's retry quota
- * (a token bucket per client that empties when most calls fail), so a store that is down is not asked
- * everything twice.
+ * What an API request gives the store: one attempt of at most 2.5 s, so a store that does not
+ * answer costs a request about 2.5 s before it gets its 503, inside the API functions' 10 s and API
+ * Gateway's 30 s. A timed-out attempt is not repeated: a store that is overloaded or paused does
+ * not answer a second attempt sooner, and repeating it doubles its load (the caller retries after
+ * Retry-After instead). Failures that end at once (a refused or reset connection, throttling, a 5xx)
+ * are retried, up to 3 attempts, after the SDK's backoff: a keep-alive connection to a store that
+ * restarted fails once and the next attempt opens a new one. A DynamoDB call normally takes
+ * single-digit milliseconds; 2.5 s leaves room for a transaction of 100 items or a 1 MB page on a
+ * busy store.
  */
 export const REQUEST_BUDGET: TimeBudget = {
   connectionTimeoutMs: 1_000,
-  requestTimeoutMs: 1_200,
-  maxAttempts: 2,
+  requestTimeoutMs: 2_500,
+  maxAttempts: 3,
+  retryTimeouts: false,
 };
 
 /**
  * What work nobody waits for at a screen gives the store or the bus (publisher, notifier, sweeper,
- * the local stream poller): more attempts and more time per call, still bounded, so a paused store
- * makes the call fail and the caller's own retry (the stream's, the bus's) take over.
+ * the local stream poller and tools): more attempts and more time per call, still bounded, so a
+ * paused store makes the call fail and the caller's own retry (the stream's, the bus's) take over.
  */
 export const BACKGROUND_BUDGET: TimeBudget = {
   connectionTimeoutMs: 1_000,
   requestTimeoutMs: 5_000,
   maxAttempts: 4,
+  retryTimeouts: true,
 };
 
+const BACKOFF_BASE_MS = 50;
+const THROTTLING_BACKOFF_BASE_MS = 500;
+const MAX_BACKOFF_MS = 5_000;
+/** A token bucket per client, as the SDK's standard strategy keeps: retries stop when most calls fail. */
+const RETRY_QUOTA = { capacity: 500, retryCost: 5, timeoutRetryCost: 10, successRefill: 1 };
+
 /**
- * The longest one call can take under a budget: both timeouts start with the attempt, so an attempt
- * lasts at most the longer of them; before retry n (1, 2, …) the SDK waits a random delay of at most
- * base × 2^(n−1) (base 50 ms, 1 s after throttling; capped at 20 s).
+ * The longest one call can take when the store does not answer at all: one attempt when timeouts are
+ * not retried, else every attempt plus the backoff before each retry (at most base × 2^(n−1)).
  */
-export const worstCaseMs = (budget: TimeBudget, backoffBaseMs = 50): number => {
+export const worstCaseMs = (budget: TimeBudget): number => {
   const attempt = Math.max(budget.connectionTimeoutMs, budget.requestTimeoutMs);
+  if (!budget.retryTimeouts) return attempt;
   let total = budget.maxAttempts * attempt;
   for (let retry = 1; retry < budget.maxAttempts; retry++) {
-    total += Math.min(20_000, backoffBaseMs * 2 ** (retry - 1));
+    total += Math.min(MAX_BACKOFF_MS, BACKOFF_BASE_MS * 2 ** (retry - 1));
   }
   return total;
 };
 
+const isTimeout = (error: unknown): boolean => {
+  const e = error as { name?: unknown; code?: unknown } | undefined;
+  return e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT';
+};
+
+interface Token extends RetryToken {
+  readonly cost: number;
+}
+
+/**
+ * The SDK's standard retry (throttling and transient errors, full-jitter exponential backoff, a retry
+ * quota), with the one difference the budget asks for: a timed-out attempt is retried only when
+ * `retryTimeouts` says so.
+ */
+export const budgetRetryStrategy = (budget: TimeBudget): RetryStrategyV2 => {
+  let quota = RETRY_QUOTA.capacity;
+  const token = (count: number, delay: number, cost: number): Token => ({
+    getRetryCount: () => count,
+    getRetryDelay: () => delay,
+    cost,
+  });
+  return {
+    acquireInitialRetryToken: async () => token(0, 0, 0),
+    refreshRetryTokenForRetry: async (previous, info: RetryErrorInfo) => {
+      const timedOut = isTimeout(info.error);
+      const retryable = info.errorType === 'THROTTLING' || info.errorType === 'TRANSIENT';
+      const cost = timedOut ? RETRY_QUOTA.timeoutRetryCost : RETRY_QUOTA.retryCost;
+      const count = previous.getRetryCount() + 1;
+      if (!retryable || (timedOut && !budget.retryTimeouts) || count >= budget.maxAttempts || quota < cost) {
+        throw info.error ?? new Error('Not retried');
+      }
+      quota -= cost;
+      const base = info.errorType === 'THROTTLING' ? THROTTLING_BACKOFF_BASE_MS : BACKOFF_BASE_MS;
+      const backoff = Math.floor(Math.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** (count - 1)));
+      const hinted = info.retryAfterHint ? info.retryAfterHint.getTime() - Date.now() : 0;
+      return token(count, Math.min(MAX_BACKOFF_MS, Math.max(backoff, hinted)), cost);
+    },
+    recordSuccess: (used) => {
+      quota = Math.min(RETRY_QUOTA.capacity, quota + ((used as Token).cost || RETRY_QUOTA.successRefill));
+    },
+  };
+};
+
 const budgetOptions = (budget: TimeBudget) => ({
   maxAttempts: budget.maxAttempts,
+  retryStrategy: budgetRetryStrategy(budget),
   requestHandler: {
     connectionTimeout: budget.connectionTimeoutMs,
     requestTimeout: budget.requestTimeoutMs,
@@ -101,3 +159,7 @@ export const createStreamsClient = (
   budget: TimeBudget = BACKGROUND_BUDGET,
 ): DynamoDBStreamsClient =>
   new DynamoDBStreamsClient({ ...localOptions(endpoint), ...budgetOptions(budget) });
+
+/** Amazon SES for the notifier: the background budget, as nobody waits at a screen for an e-mail. */
+export const createSesClient = (budget: TimeBudget = BACKGROUND_BUDGET): SESv2Client =>
+  new SESv2Client(budgetOptions(budget));

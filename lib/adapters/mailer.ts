@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { type Clock, systemClock } from '../domain/dates';
+import { createSesClient } from './clients';
 
 /**
  * The notifier's way out: one plain-text e-mail to its recipients. In AWS it is Amazon SES; in
@@ -36,7 +37,7 @@ const tagValue = (value: string): string => value.replace(/[^A-Za-z0-9_.-]/g, '_
  * caller's delivery is retried.
  */
 export const createSesMailer = (options: { from: string; client?: SESv2Client }): Mailer => {
-  const client = options.client ?? new SESv2Client({ maxAttempts: 5 });
+  const client = options.client ?? createSesClient();
   return {
     send: async (mail) => {
       await client.send(

@@ -6,11 +6,13 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { RetryErrorInfo } from '@smithy/types';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTotalsApi } from '../../functions/totals-api/app';
 import {
   BACKGROUND_BUDGET,
+  budgetRetryStrategy,
   createDynamoClient,
   REQUEST_BUDGET,
   worstCaseMs,
@@ -100,14 +102,84 @@ describe('which failures are the store being unavailable or throttling', () => {
 
 describe('the time budget of the SDK clients', () => {
   it('lets no API request wait more than about 3 s for a store that does not answer', () => {
-    // 2.5 s of attempts and backoff; the API functions have 10 s, API Gateway waits 30 s.
+    // One attempt of 2.5 s; the API functions have 10 s, API Gateway waits 30 s.
     expect(worstCaseMs(REQUEST_BUDGET)).toBeLessThanOrEqual(3_000);
-    expect(worstCaseMs(REQUEST_BUDGET, 1_000)).toBeLessThanOrEqual(4_000);
-    expect(REQUEST_BUDGET.maxAttempts).toBeGreaterThanOrEqual(2);
+    expect(REQUEST_BUDGET.retryTimeouts).toBe(false);
   });
 
   it('keeps background work inside its Lambda timeouts (publisher 60 s, notifier 30 s)', () => {
-    expect(worstCaseMs(BACKGROUND_BUDGET, 1_000)).toBeLessThan(30_000);
+    expect(worstCaseMs(BACKGROUND_BUDGET)).toBeLessThan(30_000);
+  });
+
+  const info = (error: Error, errorType: RetryErrorInfo['errorType']): RetryErrorInfo => ({
+    error: error as RetryErrorInfo['error'],
+    errorType,
+  });
+
+  it('retries a refused connection and throttling, with backoff, up to the attempts of the budget', async () => {
+    // arrange
+    const strategy = budgetRetryStrategy(REQUEST_BUDGET);
+    const first = await strategy.acquireInitialRetryToken('');
+    // act
+    const second = await strategy.refreshRetryTokenForRetry(first, info(refused(), 'TRANSIENT'));
+    const third = await strategy.refreshRetryTokenForRetry(second, info(throttled(), 'THROTTLING'));
+    const refusedAgain = strategy.refreshRetryTokenForRetry(third, info(refused(), 'TRANSIENT'));
+    // assert
+    expect(second.getRetryCount()).toBe(1);
+    expect(second.getRetryDelay()).toBeLessThanOrEqual(50);
+    expect(third.getRetryCount()).toBe(2);
+    expect(third.getRetryDelay()).toBeLessThanOrEqual(1_000);
+    await expect(refusedAgain).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('does not repeat a timed-out attempt within an API request, but does in background work', async () => {
+    const api = budgetRetryStrategy(REQUEST_BUDGET);
+    const background = budgetRetryStrategy(BACKGROUND_BUDGET);
+    await expect(
+      api.refreshRetryTokenForRetry(await api.acquireInitialRetryToken(''), info(timeout(), 'TRANSIENT')),
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
+    const retried = await background.refreshRetryTokenForRetry(
+      await background.acquireInitialRetryToken(''),
+      info(timeout(), 'TRANSIENT'),
+    );
+    expect(retried.getRetryCount()).toBe(1);
+  });
+
+  it('never retries what the caller got wrong', async () => {
+    const strategy = budgetRetryStrategy(BACKGROUND_BUDGET);
+    const validation = Object.assign(new Error('One or more parameter values were invalid'), {
+      name: 'ValidationException',
+    });
+    await expect(
+      strategy.refreshRetryTokenForRetry(
+        await strategy.acquireInitialRetryToken(''),
+        info(validation, 'CLIENT_ERROR'),
+      ),
+    ).rejects.toBe(validation);
+  });
+
+  it('stops retrying when the retry quota is spent, and refills it as calls succeed', async () => {
+    // arrange: a store that refuses every connection
+    const strategy = budgetRetryStrategy({ ...BACKGROUND_BUDGET, maxAttempts: 1_000 });
+    let token = await strategy.acquireInitialRetryToken('');
+    let retries = 0;
+    // act
+    for (;;) {
+      try {
+        token = await strategy.refreshRetryTokenForRetry(token, { ...info(refused(), 'TRANSIENT') });
+        retries++;
+      } catch {
+        break;
+      }
+    }
+    strategy.recordSuccess(await strategy.acquireInitialRetryToken(''));
+    const afterSuccess = strategy.refreshRetryTokenForRetry(
+      await strategy.acquireInitialRetryToken(''),
+      info(refused(), 'TRANSIENT'),
+    );
+    // assert: 500 tokens at 5 a retry; one success gives 1 back, not enough for a retry
+    expect(retries).toBe(100);
+    await expect(afterSuccess).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });
 
