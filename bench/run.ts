@@ -14,6 +14,7 @@ import { Ledger } from '../lib/storage/ledger';
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE } from '../lib/storage/tables';
 import { type BenchApi, startBenchApi } from './api';
 import { measureBundles } from './bundles';
+import { reportLoadAndFaults, runLoadAndFaults } from './faults';
 import { batchWrite } from './load';
 import { describeMachine } from './machine';
 import {
@@ -48,6 +49,10 @@ const TARGETS = {
   registerOverheadRatio: 2,
   bundleKB: 400,
 };
+/** The load and fault run (PRODUCT.md 8): 50 clients for a minute, then the store paused and killed. */
+const LOAD = { clients: 50, loadSeconds: 60, pauseSeconds: 5, faultDelaySeconds: 10, afterKillSeconds: 20 };
+/** `npm run bench -- --load-only`: only the load and fault run. */
+const LOAD_ONLY = process.argv.includes('--load-only');
 const REPS = {
   bundleImports: 15,
   totalsWarmup: 50,
@@ -105,6 +110,23 @@ const main = async () => {
       ['Commit', machine.commit],
     ]),
   );
+
+  // ---- Load and faults, on a stack of their own, before anything else takes a core ----
+  log(
+    `[${elapsed()}] load and faults: ${LOAD.clients} clients, ${LOAD.loadSeconds} s of load, then DynamoDB Local paused ${LOAD.pauseSeconds} s and killed once`,
+  );
+  const loadFaults = reportLoadAndFaults(await runLoadAndFaults({ ...LOAD, log }), out);
+  const loadMet = {
+    load5xx: loadFaults.load5xx === 0,
+    loadTotalsDrift: loadFaults.loadTotalsDrift === 0 && loadFaults.loadLostWrites === 0,
+    fault500s: loadFaults.fault500s === 0 && loadFaults.faultNoAnswer === 0,
+    faultRecoverySeconds: loadFaults.faultRecoverySeconds <= 10,
+    faultLostWrites: loadFaults.faultLostWrites === 0 && loadFaults.faultLostEvents === 0,
+  };
+  if (LOAD_ONLY) {
+    out(JSON.stringify({ ...loadFaults, targetsMet: loadMet, loadRun: LOAD, machine }));
+    return;
+  }
 
   // ---- Bundles, before DynamoDB Local takes a core ----
   log(
@@ -480,12 +502,24 @@ const main = async () => {
           ['sweepReadsPerDue', results.sweepReadsPerDue, '≤ 2', verdict(met.sweepReadsPerDue)],
           ['registerOverheadRatio', results.registerOverheadRatio, '≤ 2', verdict(met.registerOverheadRatio)],
           ['maxBundleKB', results.maxBundleKB, '≤ 400', verdict(met.maxBundleKB)],
+          ['load5xx', loadFaults.load5xx, '0', verdict(loadMet.load5xx)],
+          ['loadTotalsDrift', loadFaults.loadTotalsDrift, '0', verdict(loadMet.loadTotalsDrift)],
+          ['fault500s', loadFaults.fault500s, '0', verdict(loadMet.fault500s)],
+          [
+            'faultRecoverySeconds',
+            loadFaults.faultRecoverySeconds,
+            '≤ 10',
+            verdict(loadMet.faultRecoverySeconds),
+          ],
+          ['faultLostWrites', loadFaults.faultLostWrites, '0', verdict(loadMet.faultLostWrites)],
         ],
       ),
     );
     const summary = {
       ...results,
-      targetsMet: met,
+      ...loadFaults,
+      targetsMet: { ...met, ...loadMet },
+      loadRun: LOAD,
       bundles: Object.fromEntries(
         bundles.map((b) => [b.fn, { kb: b.kb, bytes: b.bytes, coldImportMs: round(b.coldImportMs, 1) }]),
       ),
