@@ -13,8 +13,15 @@ export interface DeploymentConfig {
   readonly alertSender: string;
   /** Where alarms (function errors, dead-letter queues with messages, publisher lag) are mailed. */
   readonly operatorEmail: string;
-  /** Browser origins allowed by CORS, also the sign-in callback and sign-out URLs of the people app client. */
-  readonly allowedOrigins: readonly string[];
+  /**
+   * The web application's own domain (e.g. `tilskud.kk.dk`) with its ACM certificate, which CloudFront
+   * requires in us-east-1. Absent: the app lives on the distribution's `*.cloudfront.net` name.
+   */
+  readonly webDomain?: { readonly domainName: string; readonly certificateArn: string };
+  /** An AWS WAF web ACL (scope CLOUDFRONT, so in us-east-1) to put in front of the distribution. */
+  readonly webAclArn?: string;
+  /** The municipality's identity provider people sign in through, besides the user pool's own accounts. */
+  readonly identityProvider?: IdentityProviderConfig;
   /** Days before a deadline's `dueOn` when an alert goes out, tightest last: 30, 14, 7, 1. */
   readonly deadlineAlertDays: readonly number[];
   /** Days before a grant's `fundingEndsOn` when an alert goes out: 90, 30. */
@@ -25,18 +32,20 @@ export const CONTEXT_KEYS = [
   'stage',
   'alertSender',
   'operatorEmail',
-  'allowedOrigins',
   'deadlineAlertDays',
   'fundingAlertDays',
-] as const satisfies readonly (keyof DeploymentConfig)[];
+  'webDomainName',
+  'webCertificateArn',
+  'webAclArn',
+  'identityProvider',
+] as const;
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(
       `The CDK context is not a valid funding-tracker configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
         'Set the keys in cdk.json ("context") or pass them with -c, e.g. ' +
-        'npx cdk deploy -c stage=prod -c alertSender=no-reply@example.dk -c operatorEmail=drift@example.dk ' +
-        '-c allowedOrigins=https://tilskud.example.dk',
+        'npx cdk deploy -c stage=prod -c alertSender=no-reply@example.dk -c operatorEmail=drift@example.dk',
     );
     this.name = 'ConfigError';
   }
@@ -58,22 +67,79 @@ const list = (value: unknown): unknown => {
 
 const email = z.email('must be an e-mail address');
 
-const isLocalhost = (origin: URL) => origin.hostname === 'localhost' || origin.hostname === '127.0.0.1';
-
-const origin = z.string().superRefine((value, ctx) => {
-  let url: URL;
+/** A JSON object given as a string on the command line (`-c identityProvider='{"type":"oidc",...}'`). */
+const jsonObject = (value: unknown): unknown => {
+  if (typeof value !== 'string') return value;
   try {
-    url = new URL(value);
+    return JSON.parse(value) as unknown;
   } catch {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a URL` });
-    return;
+    return value;
   }
-  if (url.origin !== value) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a bare origin; write it as "${url.origin}"` });
-  } else if (url.protocol !== 'https:' && !isLocalhost(url)) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" must use https (plain http only for localhost)` });
-  }
+};
+
+const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https URL' });
+
+const domainName = z
+  .string()
+  .regex(
+    /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'must be a lower-case domain name such as tilskud.kk.dk, without https:// or a path',
+  );
+
+/** CloudFront only takes certificates from ACM in us-east-1, whatever region the stack is in. */
+const certificateArn = z
+  .string()
+  .regex(
+    /^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/,
+    'must be the ARN of an ACM certificate in us-east-1 (CloudFront uses no other region)',
+  );
+
+const webAclArn = z
+  .string()
+  .regex(
+    /^arn:aws:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[0-9a-f-]{36}$/,
+    'must be the ARN of a WAF web ACL with scope CLOUDFRONT (arn:aws:wafv2:us-east-1:<account>:global/webacl/...)',
+  );
+
+/** Cognito's rule for an identity provider's name, which also shows on the managed login page. */
+const providerName = z
+  .string('must be set')
+  .regex(/^[\w.-]{3,32}$/, 'must be 3-32 letters, digits, dots, dashes or underscores, e.g. KK-EntraID');
+
+const OidcProviderSchema = z.object({
+  type: z.literal('oidc'),
+  name: providerName,
+  /** The issuer; Cognito reads its /.well-known/openid-configuration. */
+  issuerUrl: httpsUrl,
+  clientId: z.string('must be set').min(1, 'must be set'),
+  /** A Secrets Manager secret holding the client secret, resolved by CloudFormation at deploy time. */
+  clientSecretArn: z
+    .string('must be set')
+    .regex(/^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN'),
+  /** The key of the client secret in a JSON secret; absent: the whole secret string is the client secret. */
+  clientSecretField: z.string().min(1).optional(),
+  scopes: z.array(z.string().min(1)).min(1).default(['openid', 'email', 'profile']),
+  /** The claim of the provider's ID token that holds the person's e-mail address. */
+  emailClaim: z.string().min(1).default('email'),
 });
+
+const SamlProviderSchema = z.object({
+  type: z.literal('saml'),
+  name: providerName,
+  /** The federation metadata document, e.g. Entra ID's https://login.microsoftonline.com/<tenant>/federationmetadata/2007-06/federationmetadata.xml?appid=<app>. */
+  metadataUrl: httpsUrl,
+  /** The assertion attribute that holds the person's e-mail address. */
+  emailAttribute: z
+    .string()
+    .min(1)
+    .default('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress'),
+});
+
+const IdentityProviderSchema = z.discriminatedUnion('type', [OidcProviderSchema, SamlProviderSchema], {
+  error: 'must be {"type":"oidc",...} or {"type":"saml",...} (infra/README.md, "Federation")',
+});
+
+export type IdentityProviderConfig = z.output<typeof IdentityProviderSchema>;
 
 const days = (max: number) =>
   z.preprocess(
@@ -107,24 +173,38 @@ const ConfigSchema = z
       ),
     alertSender: z.string('must be set').pipe(email),
     operatorEmail: z.string('must be set').pipe(email),
-    allowedOrigins: z.preprocess(
-      list,
-      z.array(origin, 'must be a list of origins').min(1, 'needs at least one origin'),
-    ),
     deadlineAlertDays: days(365),
     fundingAlertDays: days(730),
+    webDomainName: domainName.optional(),
+    webCertificateArn: certificateArn.optional(),
+    webAclArn: webAclArn.optional(),
+    identityProvider: z.preprocess(jsonObject, IdentityProviderSchema.optional()),
   })
   .superRefine((config, ctx) => {
-    if (config.stage !== 'prod') return;
-    const local = config.allowedOrigins.filter((value) => isLocalhost(new URL(value)));
-    if (local.length > 0) {
+    // A domain without its certificate (or the reverse) would deploy a distribution nobody can reach by name.
+    if (config.webDomainName && !config.webCertificateArn) {
       ctx.addIssue({
         code: 'custom',
-        path: ['allowedOrigins'],
-        message: `the prod stage must not allow ${local.join(', ')}; pass -c allowedOrigins=https://...`,
+        path: ['webCertificateArn'],
+        message: `must be set with webDomainName (${config.webDomainName}): an ACM certificate in us-east-1 covering it`,
       });
     }
-  });
+    if (config.webCertificateArn && !config.webDomainName) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['webDomainName'],
+        message: 'must be set with webCertificateArn: the domain the certificate is for',
+      });
+    }
+  })
+  .transform(
+    ({ webDomainName, webCertificateArn, ...rest }): DeploymentConfig => ({
+      ...rest,
+      ...(webDomainName && webCertificateArn
+        ? { webDomain: { domainName: webDomainName, certificateArn: webCertificateArn } }
+        : {}),
+    }),
+  );
 
 /** Validates raw context values; every problem is reported at once, each with its key. */
 export const parseConfig = (context: Readonly<Record<string, unknown>>): DeploymentConfig => {

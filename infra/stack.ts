@@ -1,9 +1,11 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { ROUTES } from '../lib/api/routes';
 import type { DeploymentConfig } from './config';
 import type { FunctionCatalogue } from './functions';
 import { Stateful } from './stateful';
 import { Stateless } from './stateless';
+import { type WebAppSource, WebHosting } from './web';
 
 export interface FundingTrackerStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -11,6 +13,8 @@ export interface FundingTrackerStackProps extends StackProps {
   readonly functions: FunctionCatalogue;
   /** Absolute path of the directory holding package-lock.json. */
   readonly projectRoot: string;
+  /** The web app's files; by default built from `<projectRoot>/web` during synth (infra/web.ts). */
+  readonly web?: WebAppSource;
 }
 
 /**
@@ -20,6 +24,7 @@ export interface FundingTrackerStackProps extends StackProps {
 export class FundingTrackerStack extends Stack {
   readonly stateful: Stateful;
   readonly stateless: Stateless;
+  readonly web: WebHosting;
 
   constructor(scope: Construct, id: string, props: FundingTrackerStackProps) {
     super(scope, id, props);
@@ -31,10 +36,36 @@ export class FundingTrackerStack extends Stack {
       functions: props.functions,
       projectRoot: props.projectRoot,
     });
+    this.web = new WebHosting(this, 'Web', {
+      config,
+      api: this.stateless.api,
+      routes: ROUTES,
+      source: props.web ?? { kind: 'sources', projectRoot: props.projectRoot },
+      signIn: {
+        userPool: this.stateful.userPool,
+        domain: this.stateful.userPoolDomain,
+        client: this.stateful.peopleClient,
+      },
+    });
+    this.stateful.allowSignInAt(this.web.signInUrls);
+    this.stateless.servePublicAt(this.web.baseUrl);
 
-    const { stateful, stateless } = this;
+    const { stateful, stateless, web } = this;
     const outputs: Record<string, { value: string; description: string }> = {
-      ApiUrl: { value: stateless.api.apiEndpoint, description: 'Base URL of the HTTP API' },
+      AppUrl: {
+        value: `${web.baseUrl}/app/`,
+        description: 'The web application; the API answers on the same origin (/grants, /totals, ...)',
+      },
+      DistributionDomainName: {
+        value: web.distribution.distributionDomainName,
+        description: 'CloudFront domain name: the CNAME target of a custom domain (context webDomainName)',
+      },
+      DistributionId: { value: web.distribution.distributionId, description: 'The CloudFront distribution' },
+      WebBucketName: { value: web.bucket.bucketName, description: 'Private bucket of the built web app' },
+      ApiUrl: {
+        value: stateless.api.apiEndpoint,
+        description: 'The HTTP API directly (server to server); browsers use the app URL',
+      },
       UserPoolId: {
         value: stateful.userPool.userPoolId,
         description: 'Cognito user pool (groups: the roles)',

@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, Lazy, RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, EVENT_SOURCE, ROLES, TOTALS_READ_SCOPE } from '../lib/shared/names';
 import { IDEMPOTENCY_TABLE, type KeyDef, LEDGER_TABLE, TABLES, type TableDef } from '../lib/storage/tables';
-import type { DeploymentConfig } from './config';
+import type { DeploymentConfig, IdentityProviderConfig } from './config';
 import type { BindableTable, EnvName } from './function';
 import { acknowledgeOn } from './nag';
 
@@ -138,8 +138,12 @@ export class Stateful extends Construct {
   readonly peopleClient: cognito.UserPoolClient;
   readonly financeClient: cognito.UserPoolClient;
   readonly totalsReadScope: string;
+  readonly peopleSignInBranding: cognito.CfnManagedLoginBranding;
 
   constructor(scope: Construct, id: string, props: StatefulProps) {
+  /** The municipality's identity provider, when the context names one. */
+  readonly identityProvider?: cognito.IUserPoolIdentityProvider;
+  private signInUrls?: { readonly callbackUrls: readonly string[]; readonly logoutUrls: readonly string[] };
     super(scope, id);
     const { config } = props;
 
@@ -275,14 +279,20 @@ export class Stateful extends Construct {
 
     // People sign in in the browser: authorization code with PKCE, a public client without a secret.
     this.peopleClient = this.userPool.addClient('PeopleClient', {
+      // Managed login (not the classic hosted UI): the page people sign in on from the web app.
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
       userPoolClientName: 'people',
+    this.identityProvider = config.identityProvider
+      ? federate(this, this.userPool, config.identityProvider)
+      : undefined;
       generateSecret: false,
       authFlows: {},
       oAuth: {
         flows: { authorizationCodeGrant: true },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
-        callbackUrls: [...config.allowedOrigins],
-        logoutUrls: [...config.allowedOrigins],
+        // The web app's sign-in page on the distribution's domain, known once infra/web.ts made it.
+        callbackUrls: Lazy.list({ produce: () => this.requireSignInUrls().callbackUrls }),
+        logoutUrls: Lazy.list({ produce: () => this.requireSignInUrls().logoutUrls }),
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
@@ -300,9 +310,74 @@ export class Stateful extends Construct {
         flows: { clientCredentials: true },
         scopes: [cognito.OAuthScope.resourceServer(resourceServer, totalsRead)],
       },
-      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      // The user pool's own accounts (the first LEAR administrator, break-glass) and, if configured,
+      // the municipality's identity provider.
+      supportedIdentityProviders: [
+        cognito.UserPoolClientIdentityProvider.COGNITO,
+        ...(this.identityProvider
+          ? [cognito.UserPoolClientIdentityProvider.custom(this.identityProvider.providerName)]
+          : []),
+      ],
       accessTokenValidity: Duration.hours(1),
       enableTokenRevocation: true,
     });
   }
+    if (this.identityProvider) this.peopleClient.node.addDependency(this.identityProvider);
+    // Managed login needs a style per app client; Cognito's own look, in the browser's language.
+    this.peopleSignInBranding = new cognito.CfnManagedLoginBranding(this, 'PeopleSignInBranding', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.peopleClient.userPoolClientId,
+      useCognitoProvidedValues: true,
+    });
 }
+
+  /** Where the people client may send browsers after sign-in and sign-out: the web app (infra/web.ts). */
+  allowSignInAt(urls: {
+    readonly callbackUrls: readonly string[];
+    readonly logoutUrls: readonly string[];
+  }): void {
+    this.signInUrls = urls;
+  }
+
+  private requireSignInUrls() {
+    if (!this.signInUrls) {
+      throw new Error(
+        'The people client has no sign-in URLs: the stack must call allowSignInAt with the web app’s.',
+      );
+    }
+    return { callbackUrls: [...this.signInUrls.callbackUrls], logoutUrls: [...this.signInUrls.logoutUrls] };
+  }
+
+/**
+ * Federation to the municipality's identity provider (PRODUCT.md 7): people sign in with their own
+ * account, Cognito makes a user for them on first sign-in, and that user's groups in the pool are
+ * their roles (infra/README.md, "Federation", tells how groups are given).
+ */
+const federate = (
+  scope: Construct,
+  userPool: cognito.UserPool,
+  idp: IdentityProviderConfig,
+): cognito.IUserPoolIdentityProvider => {
+  if (idp.type === 'oidc') {
+    return new cognito.UserPoolIdentityProviderOidc(scope, 'IdentityProvider', {
+      userPool,
+      name: idp.name,
+      issuerUrl: idp.issuerUrl,
+      clientId: idp.clientId,
+      // A dynamic reference: CloudFormation reads the secret at deploy time, the template never holds it.
+      clientSecret: SecretValue.secretsManager(idp.clientSecretArn, {
+        jsonField: idp.clientSecretField,
+      }).unsafeUnwrap(),
+      scopes: [...idp.scopes],
+      attributeRequestMethod: cognito.OidcAttributeRequestMethod.GET,
+      attributeMapping: { email: cognito.ProviderAttribute.other(idp.emailClaim) },
+    });
+  }
+  return new cognito.UserPoolIdentityProviderSaml(scope, 'IdentityProvider', {
+    userPool,
+    name: idp.name,
+    metadata: cognito.UserPoolIdentityProviderSamlMetadata.url(idp.metadataUrl),
+    idpSignout: true,
+    attributeMapping: { email: cognito.ProviderAttribute.other(idp.emailAttribute) },
+  });
+};

@@ -208,18 +208,8 @@ export class Stateless extends Construct {
       apiName: `funding-tracker-${config.stage}`,
       description: 'Funding tracker HTTP API',
       createDefaultStage: false,
-      corsPreflight: {
-        allowOrigins: [...config.allowedOrigins],
-        allowMethods: [
-          apigwv2.CorsHttpMethod.GET,
-          apigwv2.CorsHttpMethod.POST,
-          apigwv2.CorsHttpMethod.PATCH,
-          apigwv2.CorsHttpMethod.OPTIONS,
-        ],
-        allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'Idempotency-Key'],
-        exposeHeaders: ['ETag', 'Location'],
-        maxAge: Duration.hours(1),
-      },
+      // No CORS: browsers reach the API on the web app's own origin, through the CloudFront
+      // distribution (infra/web.ts); finance systems call it server to server.
     });
     this.accessLog = new logs.LogGroup(this, 'ApiAccessLog', { retention: logs.RetentionDays.THREE_MONTHS });
     this.apiStage = new apigwv2.HttpStage(this, 'ApiStage', {
@@ -398,6 +388,14 @@ export class Stateless extends Construct {
     this.alarms = alarms;
   }
 }
+
+  /**
+   * Tells every function where the web application is served, for the links in e-mails and feeds.
+   * Known only once the distribution exists, which depends on the HTTP API alone: no cycle.
+   */
+  servePublicAt(baseUrl: string): void {
+    for (const fn of Object.values(this.functions)) fn.setEnv(ENV.publicBaseUrl, baseUrl);
+  }
 
 /** Why a route may go without the JWT authorizer, or undefined when it may not. */
 const publicRouteReason = (route: RouteDef): string | undefined => {

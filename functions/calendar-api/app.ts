@@ -1,7 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createApiHandler, type RouteHandler } from '../../lib/api/app';
 import {
-  type ApiEvent,
   type ApiResult,
   json,
   jsonBody,
@@ -10,7 +9,6 @@ import {
   validate,
 } from '../../lib/api/http';
 import { CalendarFeedQuerySchema, FeedTokenRequestSchema } from '../../lib/api/queries';
-import type { RouteDef } from '../../lib/api/routes';
 import {
   authenticateFeedToken,
   type CalendarPorts,
@@ -22,23 +20,11 @@ import type { Caller } from '../../lib/use-cases/ports';
 
 export interface CalendarApiDeps extends CalendarPorts {
   readonly logger: Logger;
+  /** Where this deployment is reached (PUBLIC_BASE_URL): feed URLs must work exactly as returned. */
+  readonly publicBaseUrl: string;
 }
 
 const caller = (c: Caller | undefined): Caller => c as Caller;
-
-const LOCAL_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
-
-/**
- * The feed's absolute URL as the caller reached this API: the API's own domain (http only on this
- * machine), and any stage or base path that precedes the route in the request path.
- */
-const feedUrlOf = (event: ApiEvent, route: RouteDef): string => {
-  const host = event.requestContext.domainName;
-  const scheme = LOCAL_HOST.test(host) ? 'http' : 'https';
-  const path = event.rawPath.replace(/\/+$/, '');
-  const base = path.endsWith(route.path) ? path.slice(0, path.length - route.path.length) : '';
-  return `${scheme}://${host}${base}/calendar.ics`;
-};
 
 const calendar = (body: string): ApiResult => ({
   statusCode: 200,
@@ -56,9 +42,9 @@ const calendar = (body: string): ApiResult => ({
  */
 export const createCalendarApi = (deps: CalendarApiDeps) => {
   const handlers: Record<string, RouteHandler> = {
-    issueFeedToken: async ({ event, route, caller: c }) => {
+    issueFeedToken: async ({ event, caller: c }) => {
       const request = jsonBody(event, FeedTokenRequestSchema);
-      const issued = await issueFeedToken(deps, request, caller(c), feedUrlOf(event, route));
+      const issued = await issueFeedToken(deps, request, caller(c), `${deps.publicBaseUrl}/calendar.ics`);
       deps.logger.info('Feed token issued', { tokenId: issued.tokenId, scope: issued.scope });
       return json(201, issued, { Location: `/calendar/feed-tokens/${issued.tokenId}` });
     },

@@ -10,7 +10,7 @@ import type { CalendarApiDeps } from './app';
 
 /** Production ports, built once per cold start. */
 export const sideEffects = (): CalendarApiDeps => {
-  const config = readConfig([ENV.tableName]);
+  const config = readConfig([ENV.tableName, ENV.publicBaseUrl]);
   const db = createDocumentClient();
   const thresholds = alertThresholdsFromEnv();
   return {
@@ -20,5 +20,6 @@ export const sideEffects = (): CalendarApiDeps => {
     newId: ulid,
     thresholds,
     logger: new Logger({ serviceName: 'calendar-api' }),
+    publicBaseUrl: config[ENV.publicBaseUrl],
   };
 };

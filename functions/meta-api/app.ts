@@ -8,6 +8,8 @@ export interface MetaApiDeps {
   readonly logger: Logger;
   /** Resolves once the store answers; rejects when it does not. */
   readonly ping: () => Promise<void>;
+  /** The URL the document names as its server (PUBLIC_BASE_URL); the serving origin when absent. */
+  readonly serverUrl?: string;
 }
 
 /** `/health` and `/openapi.json`: public, and cheap. */
@@ -28,7 +30,7 @@ export const createMetaApi = (deps: MetaApiDeps) => {
         }
       },
       openapi: async () => {
-        openapi ??= buildOpenApi();
+        openapi ??= buildOpenApi(deps.serverUrl);
         return json(200, openapi);
       },
     },

@@ -6,7 +6,11 @@ import { Ledger } from '../../lib/storage/ledger';
 import type { MetaApiDeps } from './app';
 
 export const sideEffects = (): MetaApiDeps => {
-  const config = readConfig([ENV.tableName]);
+  const config = readConfig([ENV.tableName, ENV.publicBaseUrl]);
   const ledger = new Ledger(createDocumentClient(), config[ENV.tableName]);
-  return { logger: new Logger({ serviceName: 'meta-api' }), ping: () => ledger.ping() };
+  return {
+    logger: new Logger({ serviceName: 'meta-api' }),
+    ping: () => ledger.ping(),
+    serverUrl: config[ENV.publicBaseUrl],
+  };
 };

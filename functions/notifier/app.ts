@@ -16,6 +16,8 @@ export interface NotifierDeps {
   readonly notified: NotificationLog;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** The web application's public URL (PUBLIC_BASE_URL): every e-mail links into it. */
+  readonly publicBaseUrl: string;
 }
 
 export type NotifyOutcome =
@@ -62,7 +64,7 @@ export const createNotifier =
       logger.info('Alert already e-mailed; skipped the repeat delivery', about);
       return { outcome: 'already-sent', eventId };
     }
-    const message = composeAlertMessage(detailType, detail);
+    const message = composeAlertMessage(detailType, detail, deps.publicBaseUrl);
     await deps.mailer.send({
       to: detail.recipients,
       subject: message.subject,

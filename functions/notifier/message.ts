@@ -169,10 +169,24 @@ const english = (d: AlertDetail): Part => {
   };
 };
 
+/**
+ * Where the alert's subject is in the web application: the grant, scrolled to the deadline for a
+ * deadline alert. The base is the deployment's public URL (PUBLIC_BASE_URL).
+ */
+export const alertLinkOf = (publicBaseUrl: string, detail: AlertDetail): string => {
+  const grant = `${publicBaseUrl.replace(/\/+$/, '')}/app/grants/${encodeURIComponent(detail.grant.grantId)}`;
+  return 'deadline' in detail ? `${grant}#deadline-${encodeURIComponent(detail.deadline.deadlineId)}` : grant;
+};
+
 /** The e-mail for an alert: subject "[ACRONYM] dansk / English", body in Danish, then English. */
-export const composeAlertMessage = (detailType: AlertDetailType, detail: AlertDetail): AlertMessage => {
+export const composeAlertMessage = (
+  detailType: AlertDetailType,
+  detail: AlertDetail,
+  publicBaseUrl: string,
+): AlertMessage => {
   const da = danish(detail);
   const en = english(detail);
+  const link = alertLinkOf(publicBaseUrl, detail);
   const text = [
     'Hej,',
     '',
@@ -181,6 +195,8 @@ export const composeAlertMessage = (detailType: AlertDetailType, detail: AlertDe
     table(da.rows),
     '',
     da.advice,
+    `Åbn ${'deadline' in detail ? 'fristen' : 'bevillingen'}: ${link}`,
+    '',
     'Du får denne e-mail, fordi du er projektleder for eller følger bevillingen.',
     '',
     '-------------------- English --------------------',
@@ -192,6 +208,8 @@ export const composeAlertMessage = (detailType: AlertDetailType, detail: AlertDe
     table(en.rows),
     '',
     en.advice,
+    `Open the ${'deadline' in detail ? 'deadline' : 'grant'}: ${link}`,
+    '',
     'You receive this e-mail as the project lead or a watcher of the grant.',
     '',
     '-- ',

@@ -12,7 +12,7 @@ import { createNotificationLog } from './notified';
  * mailer; in AWS it is unset and e-mails go through SES.
  */
 export const sideEffects = (env: NodeJS.ProcessEnv = process.env): NotifierDeps => {
-  const config = readConfig([ENV.tableName, ENV.alertSender], env);
+  const config = readConfig([ENV.tableName, ENV.alertSender, ENV.publicBaseUrl], env);
   const from = config[ENV.alertSender];
   const mailer =
     env[ENV.outboxDir] !== undefined
@@ -26,5 +26,6 @@ export const sideEffects = (env: NodeJS.ProcessEnv = process.env): NotifierDeps 
     ),
     logger: new Logger({ serviceName: 'notifier' }),
     clock: systemClock,
+    publicBaseUrl: config[ENV.publicBaseUrl],
   };
 };

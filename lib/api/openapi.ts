@@ -31,26 +31,31 @@ const COMMON_RESPONSE_HEADERS = ['X-Request-Id'] as const;
 const RESPONSE_HEADERS: Record<ResponseHeader | (typeof COMMON_RESPONSE_HEADERS)[number], JsonSchema> = {
   ETag: {
     description: 'The version of the grant as a strong entity tag, e.g. "3"; send it back in If-Match',
+    required: true,
     schema: { type: 'string', pattern: '^"\\d+"$' },
     example: '"3"',
   },
   Location: {
     description: 'The path of the resource created',
+    required: true,
     schema: { type: 'string' },
     example: '/grants/01JF4ZQ8M0S6KX7V2B3N4C5D6E',
   },
   'Retry-After': {
     description: 'Seconds to wait before trying again',
+    required: true,
     schema: { type: 'string', pattern: '^\\d+$' },
     example: '5',
   },
   'Content-Disposition': {
     description: 'The file name a download is saved under (CSV and iCalendar)',
+    required: false,
     schema: { type: 'string' },
     example: 'attachment; filename="totals.csv"',
   },
   'X-Request-Id': {
     description: "The API's id of this request; it is on every log line the request wrote",
+    required: true,
     schema: { type: 'string' },
   },
 };
@@ -299,10 +304,15 @@ const problemResponse = (status: ProblemStatus): JsonSchema => {
   };
   return {
     description,
-    headers: headersOf([
-      ...COMMON_RESPONSE_HEADERS,
-      ...(status === 429 || status === 503 ? ['Retry-After'] : []),
-    ]),
+    headers:
+      status === 429 || status === 503
+        ? {
+            // Throttling and an unavailable backend may be answered by the gateway, before the API
+            // has a request id to give.
+            'X-Request-Id': { ...RESPONSE_HEADERS['X-Request-Id'], required: false },
+            ...headersOf(['Retry-After']),
+          }
+        : headersOf(COMMON_RESPONSE_HEADERS),
     content: { 'application/problem+json': { schema: { $ref: `${COMPONENT_SCHEMAS}Problem` }, example } },
   };
 };

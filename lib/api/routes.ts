@@ -252,6 +252,8 @@ export const ROUTES: readonly RouteDef[] = [
         headers: ['Location'],
       },
     ],
+    // A grant scope must name a grant that exists.
+    problems: [404],
   },
   {
     method: 'DELETE',
@@ -279,6 +281,8 @@ export const ROUTES: readonly RouteDef[] = [
         headers: ['Content-Disposition'],
       },
     ],
+    // A grantId in the query that names no grant.
+    problems: [404],
   },
   {
     method: 'GET',

@@ -8,11 +8,13 @@ import { systemClock } from '../domain/dates';
 import { loadPortfolio } from '../seed/load';
 import { DEMO_PORTFOLIO } from '../seed/portfolio';
 import { alertThresholdsFromEnv } from '../shared/config';
+import { ENV } from '../shared/names';
 import { Ledger } from '../storage/ledger';
 import { IDEMPOTENCY_TABLE, LEDGER_TABLE } from '../storage/tables';
 import { devTokenVerifier } from './dev-tokens';
 import {
   ensureTables,
+  freePort,
   localDynamoClient,
   type RunningDynamo,
   startSupervisedDynamoDbLocal,
@@ -78,6 +80,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       idempotency: names[IDEMPOTENCY_TABLE.id] as string,
     });
     const tableName = names[LEDGER_TABLE.id] as string;
+    // The stack's own URL, known before any handler starts: feed URLs, links in e-mails and the
+    // OpenAPI document's server are built from it, as from the public URL in AWS.
+    const port = options.port === 0 ? await freePort() : options.port;
+    process.env[ENV.publicBaseUrl] = `http://127.0.0.1:${port}`;
 
     const pipeline = await startEventPipeline({
       dataDir,
@@ -92,7 +98,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const { handler: totalsApi } = await import('../../functions/totals-api/handler');
     const { handler: calendarApi } = await import('../../functions/calendar-api/handler');
     const { server, url } = await startApiServer({
-      port: options.port,
+      port,
       handlers: {
         'grants-api': grantsApi as unknown as LambdaHandler,
         'meta-api': metaApi as unknown as LambdaHandler,

@@ -6,7 +6,6 @@ const valid = {
   stage: 'prod',
   alertSender: 'no-reply@kk.dk',
   operatorEmail: 'drift@kk.dk',
-  allowedOrigins: ['https://tilskud.kk.dk'],
   deadlineAlertDays: [30, 14, 7, 1],
   fundingAlertDays: [90, 30],
 };
@@ -34,11 +33,12 @@ describe('CDK context → deployment configuration', () => {
   it('accepts the string forms -c gives on the command line', () => {
     const config = parseConfig({
       ...valid,
-      allowedOrigins: 'https://tilskud.kk.dk,https://admin.tilskud.kk.dk',
       deadlineAlertDays: '1,7,14,30',
       fundingAlertDays: '["90","30"]',
+      identityProvider:
+        '{"type":"saml","name":"KK-EntraID","metadataUrl":"https://login.microsoftonline.com/t/federationmetadata/2007-06/federationmetadata.xml"}',
     });
-    expect(config.allowedOrigins).toEqual(['https://tilskud.kk.dk', 'https://admin.tilskud.kk.dk']);
+    expect(config.identityProvider).toMatchObject({ type: 'saml', name: 'KK-EntraID' });
     // Tightest last, whatever order they were given in.
     expect(config.deadlineAlertDays).toEqual([30, 14, 7, 1]);
     expect(config.fundingAlertDays).toEqual([90, 30]);
@@ -46,14 +46,7 @@ describe('CDK context → deployment configuration', () => {
 
   it('names every missing key at once', () => {
     const problems = problemsOf({});
-    for (const key of [
-      'stage',
-      'alertSender',
-      'operatorEmail',
-      'allowedOrigins',
-      'deadlineAlertDays',
-      'fundingAlertDays',
-    ]) {
+    for (const key of ['stage', 'alertSender', 'operatorEmail', 'deadlineAlertDays', 'fundingAlertDays']) {
       expect(problems.some((p) => p.startsWith(`${key}:`) && p.includes('not set'))).toBe(true);
     }
   });
@@ -62,9 +55,28 @@ describe('CDK context → deployment configuration', () => {
     ['stage', 'Prod!', 'stage:'],
     ['alertSender', 'not-an-address', 'alertSender: must be an e-mail address'],
     ['operatorEmail', 'drift', 'operatorEmail: must be an e-mail address'],
-    ['allowedOrigins', [], 'allowedOrigins: needs at least one origin'],
-    ['allowedOrigins', ['http://tilskud.kk.dk'], 'must use https'],
-    ['allowedOrigins', ['https://tilskud.kk.dk/app'], 'is not a bare origin'],
+    ['webDomainName', 'https://tilskud.kk.dk', 'webDomainName: must be a lower-case domain name'],
+    [
+      'webCertificateArn',
+      'arn:aws:acm:eu-west-1:123456789012:certificate/0b7b0b3a-6f0e-4d7e-9a3c-1f2e3d4c5b6a',
+      'in us-east-1',
+    ],
+    [
+      'webAclArn',
+      'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/kk/0b7b0b3a-6f0e-4d7e-9a3c-1f2e3d4c5b6a',
+      'scope CLOUDFRONT',
+    ],
+    ['identityProvider', { type: 'ldap' }, 'identityProvider.type: must be {"type":"oidc"'],
+    [
+      'identityProvider',
+      { type: 'oidc', name: 'KK', issuerUrl: 'https://login.example.dk' },
+      'identityProvider.name',
+    ],
+    [
+      'identityProvider',
+      '{"type":"saml","name":"KK-EntraID","metadataUrl":"http://x.dk/m.xml"}',
+      'identityProvider.metadataUrl: must be an https URL',
+    ],
     ['deadlineAlertDays', [30, 30], 'must not repeat a threshold'],
     ['deadlineAlertDays', [0], 'must be at least 1 day'],
     ['deadlineAlertDays', '30,soon', 'deadlineAlertDays.1'],
@@ -74,16 +86,55 @@ describe('CDK context → deployment configuration', () => {
     expect(problems.join('\n')).toContain(expected);
   });
 
-  it('refuses a localhost origin for the prod stage', () => {
-    const problems = problemsOf({
-      ...valid,
-      allowedOrigins: ['https://tilskud.kk.dk', 'http://localhost:3000'],
+  it('takes a custom domain only with its us-east-1 certificate, and the reverse', () => {
+    const arn = 'arn:aws:acm:us-east-1:123456789012:certificate/0b7b0b3a-6f0e-4d7e-9a3c-1f2e3d4c5b6a';
+    expect(problemsOf({ ...valid, webDomainName: 'tilskud.kk.dk' }).join('\n')).toContain(
+      'webCertificateArn: must be set with webDomainName',
+    );
+    expect(problemsOf({ ...valid, webCertificateArn: arn }).join('\n')).toContain(
+      'webDomainName: must be set with webCertificateArn',
+    );
+    expect(
+      parseConfig({ ...valid, webDomainName: 'tilskud.kk.dk', webCertificateArn: arn }).webDomain,
+    ).toEqual({
+      domainName: 'tilskud.kk.dk',
+      certificateArn: arn,
     });
-    expect(problems.join('\n')).toContain('the prod stage must not allow http://localhost:3000');
   });
 
-  it('allows a localhost origin outside prod', () => {
-    expect(problemsOf({ ...valid, stage: 'dev', allowedOrigins: ['http://localhost:3000'] })).toEqual([]);
+  it('reads an OIDC identity provider with its defaults, the client secret only as a Secrets Manager ARN', () => {
+    const config = parseConfig({
+      ...valid,
+      identityProvider: {
+        type: 'oidc',
+        name: 'KK-EntraID',
+        issuerUrl: 'https://login.microsoftonline.com/0b7b0b3a-6f0e-4d7e-9a3c-1f2e3d4c5b6a/v2.0',
+        clientId: 'c1',
+        clientSecretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:kk-entra-AbCdEf',
+      },
+    });
+    expect(config.identityProvider).toEqual({
+      type: 'oidc',
+      name: 'KK-EntraID',
+      issuerUrl: 'https://login.microsoftonline.com/0b7b0b3a-6f0e-4d7e-9a3c-1f2e3d4c5b6a/v2.0',
+      clientId: 'c1',
+      clientSecretArn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:kk-entra-AbCdEf',
+      scopes: ['openid', 'email', 'profile'],
+      emailClaim: 'email',
+    });
+    expect(
+      problemsOf({
+        ...valid,
+        identityProvider: { ...config.identityProvider, clientSecretArn: 'hunter2' },
+      }).join('\n'),
+    ).toContain('identityProvider.clientSecretArn: must be a Secrets Manager secret ARN');
+  });
+
+  it('needs no web domain, web ACL or identity provider', () => {
+    const config = parseConfig(valid);
+    expect(config.webDomain).toBeUndefined();
+    expect(config.webAclArn).toBeUndefined();
+    expect(config.identityProvider).toBeUndefined();
   });
 
   it('tells how to set the keys', () => {

@@ -18,6 +18,8 @@ const OTHER_LEAD = claimsOf('project-lead', 'other@kk.dk');
 
 /** A well-formed ULID that names nothing. */
 const NO_SUCH_ID = '01JZZZZZZZZZZZZZZZZZZZZZZZ';
+/** Where this deployment is reached; feed URLs are built from it alone. */
+const PUBLIC_BASE_URL = 'https://tilskud.kk.dk';
 
 interface IssuedToken {
   readonly tokenId: string;
@@ -77,6 +79,7 @@ describe('the calendar feed on DynamoDB Local', () => {
       feedTokens: new FeedTokens(env.db, env.tableName),
       thresholds: DEFAULT_ALERT_THRESHOLDS,
       logger,
+      publicBaseUrl: PUBLIC_BASE_URL,
     });
     call = (event) => handler(event, lambdaContext('calendar-api')) as Promise<ApiResult>;
 
@@ -146,7 +149,7 @@ describe('the calendar feed on DynamoDB Local', () => {
     // assert
     expect(issued.tokenId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(issued.token).toMatch(new RegExp(`^${issued.tokenId}\\.[A-Za-z0-9_-]{43}$`));
-    expect(issued.url).toBe(`https://api.funding-tracker.kk.dk/calendar.ics?token=${issued.token}`);
+    expect(issued.url).toBe(`${PUBLIC_BASE_URL}/calendar.ics?token=${issued.token}`);
     expect(issued).toMatchObject({
       scope: { kind: 'forvaltning', forvaltning: 'TMF' },
       label: 'My TMF calendar',
@@ -166,20 +169,17 @@ describe('the calendar feed on DynamoDB Local', () => {
     expect(JSON.stringify(Item)).not.toContain(secret);
   });
 
-  it('builds the subscription URL from the domain and base path the request came by (http only on this machine)', async () => {
+  it('builds the subscription URL from the configured public URL, never from the host a request names', async () => {
     // arrange
-    const local = apiEvent('POST', '/calendar/feed-tokens', { claims: LEAD, body: {} });
-    local.requestContext.domainName = '127.0.0.1:4321';
-    const staged = apiEvent('POST', '/calendar/feed-tokens', { claims: LEAD, body: {} });
-    staged.rawPath = '/prod/calendar/feed-tokens';
-    staged.requestContext.http.path = staged.rawPath;
+    const spoofed = apiEvent('POST', '/calendar/feed-tokens', { claims: LEAD, body: {} });
+    spoofed.requestContext.domainName = 'calendar.attacker.example';
+    spoofed.headers = { ...spoofed.headers, host: 'calendar.attacker.example', 'x-forwarded-host': 'x.example' };
     // act
-    const [fromLocal, fromStage] = await Promise.all([call(local), call(staged)]);
+    const result = await call(spoofed);
     // assert
-    const urlOf = (result: ApiResult) => (JSON.parse(String(result.body)) as IssuedToken).url;
-    expect(urlOf(fromLocal)).toMatch(/^http:\/\/127\.0\.0\.1:4321\/calendar\.ics\?token=/);
-    expect(urlOf(fromStage)).toMatch(/^https:\/\/api\.funding-tracker\.kk\.dk\/prod\/calendar\.ics\?token=/);
-    expect(fromLocal.headers.Location).toMatch(/^\/calendar\/feed-tokens\/[0-9A-Z]{26}$/);
+    const { url, token } = JSON.parse(String(result.body)) as IssuedToken & { token: string };
+    expect(url).toBe(`${PUBLIC_BASE_URL}/calendar.ics?token=${encodeURIComponent(token)}`);
+    expect(result.headers.Location).toMatch(/^\/calendar\/feed-tokens\/[0-9A-Z]{26}$/);
   });
 
   it("serves a forvaltning's feed: OPEN deadlines in the window and funding ends, parsed back with ical.js", async () => {

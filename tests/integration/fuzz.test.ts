@@ -1142,6 +1142,7 @@ describe('fuzzing every route with a body or a query, on DynamoDB Local', () => 
         feedTokens: new FeedTokens(db, env.tableName),
         thresholds: DEFAULT_ALERT_THRESHOLDS,
         logger: env.logger,
+        publicBaseUrl: 'https://tilskud.kk.dk',
       }),
       'meta-api': undefined,
     };

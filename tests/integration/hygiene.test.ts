@@ -86,6 +86,7 @@ describe('response hygiene and logs, every route through its handler on DynamoDB
         feedTokens: new FeedTokens(env.db, env.tableName),
         thresholds: DEFAULT_ALERT_THRESHOLDS,
         logger: loggerFor('calendar-api'),
+        publicBaseUrl: 'https://tilskud.kk.dk',
       }),
       'meta-api': createMetaApi({ logger: loggerFor('meta-api'), ping: () => env.ledger.ping() }),
     };

@@ -26,6 +26,7 @@ import { type DetailType, EVENT_SOURCE } from '../../lib/shared/names';
 const SENDER = 'funding-tracker@kk.dk';
 const TABLE = 'ledger-test';
 const NOW = '2024-12-16T05:00:03.000Z';
+const PUBLIC_BASE_URL = 'https://tilskud.kk.dk';
 
 const delivered = (detailType: DetailType, detail: unknown = EVENT_CATALOGUE[detailType].example) =>
   toDeliveredEvent(
@@ -69,6 +70,7 @@ describe('the notifier', () => {
       ),
       logger,
       clock: fixedClock(NOW),
+      publicBaseUrl: PUBLIC_BASE_URL,
     });
     return { notify, logger };
   };
@@ -156,6 +158,36 @@ describe('the notifier', () => {
       expect(englishPart).toMatch(new RegExp(`Days overdue:\\s+${example.daysOverdue}\\n`));
     }
     expect(text).toContain(example.eventId);
+  });
+
+  it.each([
+    'DeadlineApproaching',
+    'DeadlineMissed',
+  ] as const)('links a %s e-mail to the deadline in the web application, in both languages', async (detailType) => {
+    // arrange
+    const { notify } = setup();
+    const example = EVENT_CATALOGUE[detailType].example;
+    // act
+    await notify(delivered(detailType));
+    // assert
+    const link = `${PUBLIC_BASE_URL}/app/grants/${example.grant.grantId}#deadline-${example.deadline.deadlineId}`;
+    const text = textOf(sentMail());
+    expect(text).toContain(`Åbn fristen: ${link}\n`);
+    expect(text).toContain(`Open the deadline: ${link}\n`);
+  });
+
+  it.each([
+    'GrantExpiring',
+    'GrantExpired',
+  ] as const)('links a %s e-mail to the grant in the web application', async (detailType) => {
+    const { notify } = setup();
+    const example = EVENT_CATALOGUE[detailType].example;
+    await notify(delivered(detailType));
+    const link = `${PUBLIC_BASE_URL}/app/grants/${example.grant.grantId}`;
+    const text = textOf(sentMail());
+    expect(text).toContain(`Åbn bevillingen: ${link}\n`);
+    expect(text).toContain(`Open the grant: ${link}\n`);
+    expect(text).not.toContain('#deadline-');
   });
 
   it('names the forvaltning and programme in full', async () => {

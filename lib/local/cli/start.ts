@@ -7,10 +7,6 @@ import { fail, parseFlags } from './args';
 
 const USAGE = 'npm start -- [--data-dir DIR] [--port N] [--no-seed]';
 
-// Lambda runs Node.js 22; local mode supports Node.js 20 on purpose, so the SDK's notice that its
-// future releases will need 22 is not news to whoever starts the stack.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const flags = parseFlags(USAGE, {
   'data-dir': { type: 'string' },
   port: { type: 'string' },

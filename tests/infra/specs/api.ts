@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ROUTES, routeKey } from '../../../lib/api/routes';
-import { TEST_CONFIG } from '../support/app';
 import { s } from '../support/current';
 import { logicalId, type Resource } from '../support/template';
 
@@ -116,13 +115,8 @@ describe('API stage', () => {
 });
 
 describe('CORS', () => {
-  it('allows the configured origins, the headers the API reads and exposes the ones it sets', () => {
+  it('is off: browsers call the API on the web app’s origin (CloudFront), finance systems server to server', () => {
     const [, api] = s.single('AWS::ApiGatewayV2::Api');
-    const cors = api.Properties.CorsConfiguration as Record<string, string[]>;
-    expect(cors.AllowOrigins).toEqual([...TEST_CONFIG.allowedOrigins]);
-    expect(cors.AllowHeaders).toEqual(
-      expect.arrayContaining(['Authorization', 'If-Match', 'Idempotency-Key']),
-    );
-    expect(cors.ExposeHeaders).toEqual(expect.arrayContaining(['ETag', 'Location']));
+    expect(api.Properties.CorsConfiguration).toBeUndefined();
   });
 });

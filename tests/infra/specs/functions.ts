@@ -101,7 +101,13 @@ describe('functions', () => {
         .ofType('AWS::Lambda::Function')
         .map(([id]) => id)
         .sort(),
-    ).toEqual(NAMES.map((name) => logicalId(s.stack.stateless.functions[name])).sort());
+    ).toEqual(
+      // ...and the one CDK's BucketDeployment brings to copy the web app into its bucket (web.test.ts).
+      [
+        ...NAMES.map((name) => logicalId(s.stack.stateless.functions[name])),
+        logicalId(s.stack.web.deploymentFunction),
+      ].sort(),
+    );
   });
 
   describe.each(NAMES)('%s', (name) => {
@@ -131,7 +137,14 @@ describe('functions', () => {
         s.functionResource(name).Properties.Environment as { Variables: Record<string, unknown> }
       ).Variables;
       expect(Object.keys(variables).sort()).toEqual(
-        ['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME', ...EXPECTED_ENV[name]].sort(),
+        [
+          'NODE_OPTIONS',
+          'POWERTOOLS_LOG_LEVEL',
+          'POWERTOOLS_SERVICE_NAME',
+          // Where the web app is served: links in e-mails, feed and subscription URLs (infra/web.ts).
+          ENV.publicBaseUrl,
+          ...EXPECTED_ENV[name],
+        ].sort(),
       );
       expect(variables.POWERTOOLS_SERVICE_NAME).toBe(name);
       expect(variables.POWERTOOLS_LOG_LEVEL).toBe('INFO');

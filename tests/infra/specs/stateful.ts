@@ -149,14 +149,17 @@ describe('user pool', () => {
     expect(pool?.DeletionPolicy).toBe('Retain');
   });
 
-  it('has a public client for people: authorization code (PKCE), no secret, callbacks on the allowed origins', () => {
+  it('has a public client for people: authorization code (PKCE), no secret, callbacks on the web app', () => {
     const people = s.resource(logicalId(s.stack.stateful.peopleClient));
     expect(people.Properties).toMatchObject({
       GenerateSecret: false,
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
-      CallbackURLs: [...TEST_CONFIG.allowedOrigins],
     });
+    // The sign-in page on the distribution's domain (tests/infra/web.test.ts checks the details).
+    expect((people.Properties.CallbackURLs as unknown[]).map((url) => s.describe(url))).toEqual([
+      `https://${logicalId(s.stack.web.distribution)}.DomainName/app/sign-in`,
+    ]);
     expect(people.Properties.AllowedOAuthFlows).not.toContain('implicit');
   });
 

@@ -5,6 +5,7 @@ import { type DeploymentConfig, parseConfig } from '../../../infra/config';
 import { FUNCTIONS, type FunctionCatalogue, type FunctionName, PROJECT_ROOT } from '../../../infra/functions';
 import { addNagChecks } from '../../../infra/nag';
 import { FundingTrackerStack } from '../../../infra/stack';
+import { standInWebBuild } from './web-build';
 
 const STUB_ENTRY = join(PROJECT_ROOT, 'tests/infra/support/stub-handler.ts');
 
@@ -57,6 +58,7 @@ export const buildTestApp = (options: TestAppOptions = {}) => {
     config: options.config ?? TEST_CONFIG,
     functions,
     projectRoot: PROJECT_ROOT,
+    web: { kind: 'built', dir: standInWebBuild() },
     env: { account: '123456789012', region: 'eu-central-1' },
   });
   if (options.nag) addNagChecks(app);
