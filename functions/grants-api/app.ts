@@ -22,6 +22,7 @@ import {
   GrantPatchSchema,
   PaymentInputSchema,
 } from '../../lib/domain/schemas';
+import { isSearch, onlyCallersDeadlines, searchGrants } from '../../lib/use-cases/grant-search';
 import * as grants from '../../lib/use-cases/grants';
 import type { Caller, GrantPorts } from '../../lib/use-cases/ports';
 
@@ -81,7 +82,11 @@ export const createGrantsApi = (deps: GrantsApiDeps) => {
 
     listGrants: async ({ event }) => {
       const query = queryOf(event, GrantListQuerySchema);
-      return json(200, await grants.listGrants(deps, { ...query, limit: query.limit ?? 50 }));
+      const limited = { ...query, limit: query.limit ?? 50 };
+      return json(
+        200,
+        isSearch(limited) ? await searchGrants(deps, limited) : await grants.listGrants(deps, limited),
+      );
     },
 
     getGrant: async ({ event }) => {
@@ -118,9 +123,10 @@ export const createGrantsApi = (deps: GrantsApiDeps) => {
       return json(200, await grants.setDeadlineStatus(deps, grantId, deadlineId, status, caller(c)));
     },
 
-    listDeadlines: async ({ event }) => {
-      const query = queryOf(event, DeadlineListQuerySchema);
-      return json(200, await grants.listDeadlines(deps, { ...query, status: query.status ?? 'OPEN' }));
+    listDeadlines: async ({ event, caller: c }) => {
+      const { mine, ...query } = queryOf(event, DeadlineListQuerySchema);
+      const listed = await grants.listDeadlines(deps, { ...query, status: query.status ?? 'OPEN' });
+      return json(200, mine === 'true' ? await onlyCallersDeadlines(deps, caller(c), listed.items) : listed);
     },
   };
 

@@ -309,30 +309,6 @@ export interface components {
             /** @enum {string} */
             status: "OPEN" | "DONE" | "WAIVED";
         };
-        ExpectedPayment: {
-            amount: components["schemas"]["Money"];
-            /** @description The amount converted at the grant's rate */
-            amountDkk: components["schemas"]["Money"];
-            /** Format: date-time */
-            createdAt: string;
-            createdBy: string;
-            /**
-             * @description Calendar date in Europe/Copenhagen
-             * @example 2024-10-31
-             */
-            expectedOn: string;
-            expectedPaymentId: string;
-            /** @enum {string} */
-            kind: "PREFINANCING" | "INTERIM" | "BALANCE" | "RETENTION_RELEASE" | "OTHER";
-            note?: string;
-            /** @description The payment that settled it (status RECEIVED) */
-            paymentId?: string;
-            /** @enum {string} */
-            status: "OPEN" | "RECEIVED" | "CANCELLED";
-            /** Format: date-time */
-            updatedAt: string;
-            updatedBy: string;
-        };
         /** @description What the feed shows: everything, one forvaltning or one grant */
         FeedScope: {
             /** @constant */
@@ -363,9 +339,6 @@ export interface components {
              */
             endDate: string;
             exchangeRateToDkk: string;
-            /** @description OPEN expected payments, summed and converted at the grant's rate */
-            expectedDkk: components["schemas"]["Money"];
-            expectedPayments?: components["schemas"]["ExpectedPayment"][];
             /** @enum {string} */
             forvaltning: "OKF" | "KFF" | "TMF" | "BIF" | "BUF" | "SUF" | "SOF";
             /** @enum {string} */
@@ -568,8 +541,6 @@ export interface components {
             recordedAt: string;
             recordedBy: string;
             reference?: string;
-            /** @description The expected payment this payment settled */
-            settles?: string;
         };
         PaymentInput: {
             amount: components["schemas"]["Money"];
@@ -583,8 +554,6 @@ export interface components {
              */
             receivedOn: string;
             reference?: string;
-            /** @description The expectedPaymentId of the OPEN expected payment this payment settles */
-            settles?: string;
         };
         Problem: {
             detail: string;
@@ -803,7 +772,8 @@ export interface components {
         ServiceUnavailable: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
-                "X-Request-Id": components["headers"]["X-Request-Id"];
+                /** @description The API's id of this request; it is on every log line the request wrote */
+                "X-Request-Id"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -822,7 +792,8 @@ export interface components {
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
-                "X-Request-Id": components["headers"]["X-Request-Id"];
+                /** @description The API's id of this request; it is on every log line the request wrote */
+                "X-Request-Id"?: string;
                 [name: string]: unknown;
             };
             content: {
@@ -959,6 +930,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -995,6 +967,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -1034,6 +1007,8 @@ export interface operations {
                 forvaltning?: "OKF" | "KFF" | "TMF" | "BIF" | "BUF" | "SUF" | "SOF";
                 /** @description Calendar date in Europe/Copenhagen */
                 from?: string;
+                /** @description true: only deadlines of grants the caller leads or watches (by the e-mail in the token) */
+                mine?: "true" | "false";
                 status?: "OPEN" | "DONE" | "WAIVED";
                 /** @description Calendar date in Europe/Copenhagen */
                 to?: string;
@@ -1066,8 +1041,13 @@ export interface operations {
             query?: {
                 cursor?: string;
                 forvaltning?: "OKF" | "KFF" | "TMF" | "BIF" | "BUF" | "SUF" | "SOF";
+                funderType?: "EU" | "DK_STATE" | "DK_REGION" | "PRIVATE" | "OTHER";
                 limit?: string;
                 programme?: "FP7" | "H2020" | "HORIZON_EUROPE" | "INTERREG" | "ERASMUS_PLUS" | "ESF" | "LIFE" | "CEF" | "DIGITAL_EUROPE" | "EIT" | "SSC" | "REGIONAL" | "FOUNDATION" | "OTHER";
+                /** @description Words that must all appear in the acronym or the title (any case) */
+                q?: string;
+                /** @description Order of the list; a leading - reverses it. Omitted: newest registered first */
+                sort?: "acronym" | "-acronym" | "startDate" | "-startDate" | "endDate" | "-endDate" | "awarded" | "-awarded";
                 status?: "APPLIED" | "AWARDED" | "ACTIVE" | "CLOSED" | "REJECTED" | "TERMINATED";
             };
             header?: never;

@@ -10,10 +10,34 @@ import {
 
 /** Query strings of the API, validated like bodies: every failing parameter is named. */
 
+/** Orders of the grants list; a leading - reverses one. */
+export const GRANT_SORTS = [
+  'acronym',
+  '-acronym',
+  'startDate',
+  '-startDate',
+  'endDate',
+  '-endDate',
+  'awarded',
+  '-awarded',
+] as const;
+export type GrantSort = (typeof GRANT_SORTS)[number];
+
 export const GrantListQuerySchema = z.strictObject({
   forvaltning: ForvaltningSchema.optional(),
   programme: ProgrammeSchema.optional(),
   status: GrantStatusSchema.optional(),
+  funderType: FunderTypeSchema.optional(),
+  q: z
+    .string()
+    .trim()
+    .max(100, 'must be at most 100 characters')
+    .optional()
+    .meta({ description: 'Words that must all appear in the acronym or the title (any case)' }),
+  sort: z
+    .enum(GRANT_SORTS)
+    .optional()
+    .meta({ description: 'Order of the list; a leading - reverses it. Omitted: newest registered first' }),
   limit: z
     .string()
     .regex(/^\d+$/, 'must be a whole number')
@@ -29,6 +53,9 @@ export const DeadlineListQuerySchema = z
     to: IsoDateSchema.optional(),
     forvaltning: ForvaltningSchema.optional(),
     status: DeadlineStatusSchema.optional(),
+    mine: z.enum(['true', 'false']).optional().meta({
+      description: 'true: only deadlines of grants the caller leads or watches (by the e-mail in the token)',
+    }),
   })
   .superRefine((query, ctx) => {
     if (query.from && query.to && query.to < query.from) {
