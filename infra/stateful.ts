@@ -136,14 +136,14 @@ export class Stateful extends Construct {
   readonly userPool: cognito.UserPool;
   readonly userPoolDomain: cognito.UserPoolDomain;
   readonly peopleClient: cognito.UserPoolClient;
+  readonly peopleSignInBranding: cognito.CfnManagedLoginBranding;
   readonly financeClient: cognito.UserPoolClient;
   readonly totalsReadScope: string;
-  readonly peopleSignInBranding: cognito.CfnManagedLoginBranding;
-
-  constructor(scope: Construct, id: string, props: StatefulProps) {
   /** The municipality's identity provider, when the context names one. */
   readonly identityProvider?: cognito.IUserPoolIdentityProvider;
   private signInUrls?: { readonly callbackUrls: readonly string[]; readonly logoutUrls: readonly string[] };
+
+  constructor(scope: Construct, id: string, props: StatefulProps) {
     super(scope, id);
     const { config } = props;
 
@@ -265,7 +265,12 @@ export class Stateful extends Construct {
     // the globally unique prefix unique per account.
     this.userPoolDomain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: `funding-tracker-${config.stage}-${Aws.ACCOUNT_ID}` },
+      // Managed login (not the classic hosted UI): the page people sign in on from the web app.
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
+    this.identityProvider = config.identityProvider
+      ? federate(this, this.userPool, config.identityProvider)
+      : undefined;
     const totalsRead = new cognito.ResourceServerScope({
       scopeName: TOTALS_SCOPE_NAME,
       scopeDescription: 'Read totals of funding brought home',
@@ -279,12 +284,7 @@ export class Stateful extends Construct {
 
     // People sign in in the browser: authorization code with PKCE, a public client without a secret.
     this.peopleClient = this.userPool.addClient('PeopleClient', {
-      // Managed login (not the classic hosted UI): the page people sign in on from the web app.
-      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
       userPoolClientName: 'people',
-    this.identityProvider = config.identityProvider
-      ? federate(this, this.userPool, config.identityProvider)
-      : undefined;
       generateSecret: false,
       authFlows: {},
       oAuth: {
@@ -294,12 +294,26 @@ export class Stateful extends Construct {
         callbackUrls: Lazy.list({ produce: () => this.requireSignInUrls().callbackUrls }),
         logoutUrls: Lazy.list({ produce: () => this.requireSignInUrls().logoutUrls }),
       },
-      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      // The user pool's own accounts (the first LEAR administrator, break-glass) and, if configured,
+      // the municipality's identity provider.
+      supportedIdentityProviders: [
+        cognito.UserPoolClientIdentityProvider.COGNITO,
+        ...(this.identityProvider
+          ? [cognito.UserPoolClientIdentityProvider.custom(this.identityProvider.providerName)]
+          : []),
+      ],
       preventUserExistenceErrors: true,
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.hours(12),
       enableTokenRevocation: true,
+    });
+    if (this.identityProvider) this.peopleClient.node.addDependency(this.identityProvider);
+    // Managed login needs a style per app client; Cognito's own look, in the browser's language.
+    this.peopleSignInBranding = new cognito.CfnManagedLoginBranding(this, 'PeopleSignInBranding', {
+      userPoolId: this.userPool.userPoolId,
+      clientId: this.peopleClient.userPoolClientId,
+      useCognitoProvidedValues: true,
     });
     // Finance systems reconcile totals machine to machine: client credentials with the totals scope only.
     this.financeClient = this.userPool.addClient('FinanceSystemsClient', {
@@ -310,26 +324,11 @@ export class Stateful extends Construct {
         flows: { clientCredentials: true },
         scopes: [cognito.OAuthScope.resourceServer(resourceServer, totalsRead)],
       },
-      // The user pool's own accounts (the first LEAR administrator, break-glass) and, if configured,
-      // the municipality's identity provider.
-      supportedIdentityProviders: [
-        cognito.UserPoolClientIdentityProvider.COGNITO,
-        ...(this.identityProvider
-          ? [cognito.UserPoolClientIdentityProvider.custom(this.identityProvider.providerName)]
-          : []),
-      ],
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       accessTokenValidity: Duration.hours(1),
       enableTokenRevocation: true,
     });
   }
-    if (this.identityProvider) this.peopleClient.node.addDependency(this.identityProvider);
-    // Managed login needs a style per app client; Cognito's own look, in the browser's language.
-    this.peopleSignInBranding = new cognito.CfnManagedLoginBranding(this, 'PeopleSignInBranding', {
-      userPoolId: this.userPool.userPoolId,
-      clientId: this.peopleClient.userPoolClientId,
-      useCognitoProvidedValues: true,
-    });
-}
 
   /** Where the people client may send browsers after sign-in and sign-out: the web app (infra/web.ts). */
   allowSignInAt(urls: {
@@ -347,6 +346,7 @@ export class Stateful extends Construct {
     }
     return { callbackUrls: [...this.signInUrls.callbackUrls], logoutUrls: [...this.signInUrls.logoutUrls] };
   }
+}
 
 /**
  * Federation to the municipality's identity provider (PRODUCT.md 7): people sign in with their own

@@ -387,7 +387,6 @@ export class Stateless extends Construct {
     });
     this.alarms = alarms;
   }
-}
 
   /**
    * Tells every function where the web application is served, for the links in e-mails and feeds.
@@ -396,6 +395,7 @@ export class Stateless extends Construct {
   servePublicAt(baseUrl: string): void {
     for (const fn of Object.values(this.functions)) fn.setEnv(ENV.publicBaseUrl, baseUrl);
   }
+}
 
 /** Why a route may go without the JWT authorizer, or undefined when it may not. */
 const publicRouteReason = (route: RouteDef): string | undefined => {
