@@ -1,10 +1,13 @@
+import { type ApiClient, createApiClient, type Schemas } from '../api-client';
 import type { GrantDto, GrantInput, GrantPatch, PaymentDto, PaymentInput } from '../domain/schemas';
 
 /**
- * The grants API as the importer uses it, over fetch. Requests that are safe to repeat (reads, and
- * POST /grants with an Idempotency-Key) are retried on network errors, 5xx and 429; a PATCH or a
- * payment whose answer was lost is not blindly repeated: the caller checks the grant first (see
- * run.ts), so a payment can never be recorded twice. 401 and 403 end the import with a clear word.
+ * The grants API as the importer uses it, through the generated client (lib/api-client: the
+ * OpenAPI document's own paths and types, 429/503 retried honouring Retry-After). On top of that,
+ * requests that are safe to repeat (reads, and POST /grants with an Idempotency-Key) are repeated on
+ * network errors and other 5xx; a PATCH or a payment whose answer was lost is not blindly repeated:
+ * the caller checks the grant first (see run.ts), so a payment can never be recorded twice.
+ * 401 and 403 end the import with a clear word.
  */
 
 export interface Problem {
@@ -47,7 +50,7 @@ export interface GrantsClient {
 export interface ClientOptions {
   readonly baseUrl: string;
   readonly token: string;
-  readonly fetch?: typeof fetch;
+  readonly fetch?: (request: Request) => Promise<Response>;
   /** Further attempts of a repeatable request after the first. */
   readonly retries?: number;
   readonly backoffMs?: number;
@@ -57,50 +60,48 @@ export interface ClientOptions {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-const parseProblem = (text: string): Problem | undefined => {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value && typeof value === 'object' ? (value as Problem) : undefined;
-  } catch {
-    return undefined;
-  }
-};
+/** What openapi-fetch hands back: the parsed body of a success or of a problem, and the response. */
+interface Answer {
+  readonly data?: unknown;
+  readonly error?: unknown;
+  readonly response: Response;
+}
+
+/**
+ * The document's type of a body the domain's schema describes. They are the same JSON; the
+ * document names the configured forvaltninger as an enum, the domain reads them from configuration.
+ */
+type Wire<Name extends keyof Schemas> = Schemas[Name];
 
 export const createGrantsClient = (options: ClientOptions): GrantsClient => {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const fetchImpl = options.fetch ?? fetch;
+  const baseFetch = options.fetch ?? ((request: Request) => globalThis.fetch(request));
   const retries = options.retries ?? 4;
   const backoffMs = options.backoffMs ?? 300;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const sleep = options.sleep ?? defaultSleep;
+  const api: ApiClient = createApiClient({
+    baseUrl,
+    getToken: () => options.token,
+    // No request waits for ever: each attempt has its own deadline.
+    fetch: (request) => baseFetch(new Request(request, { signal: AbortSignal.timeout(timeoutMs) })),
+    retry: { sleep, baseDelayMs: backoffMs },
+  });
 
-  const send = async (
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<unknown> => {
-    const what = `${method} ${path}`;
-    let response: Response;
-    let text: string;
+  /** Sends one call and sorts its answer into the importer's errors. */
+  const send = async <T>(what: string, call: () => Promise<Answer>): Promise<T> => {
+    let answer: Answer;
     try {
-      response = await fetchImpl(`${baseUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${options.token}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...headers,
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      text = await response.text();
+      answer = await call();
     } catch (error) {
       const cause = (error as Error & { cause?: Error }).cause?.message;
       throw new TransientError(`${what} failed: ${(error as Error).message}${cause ? ` (${cause})` : ''}`);
     }
-    const problem = response.ok ? undefined : parseProblem(text);
+    const { response } = answer;
+    const problem =
+      response.ok || !answer.error || typeof answer.error !== 'object'
+        ? undefined
+        : (answer.error as Problem);
     const detail = problem?.detail ? `: ${problem.detail}` : '';
     if (response.status === 401) {
       throw new AuthError(
@@ -115,13 +116,11 @@ export const createGrantsClient = (options: ClientOptions): GrantsClient => {
     if (response.status >= 500 || response.status === 429) {
       throw new TransientError(`${what} answered ${response.status}${detail}`);
     }
-    if (!response.ok)
-      throw new ApiError(response.status, problem, `${response.status}${detail || ` ${text}`}`);
-    try {
-      return text ? JSON.parse(text) : undefined;
-    } catch {
-      throw new TransientError(`${what} answered ${response.status} with a body that is not JSON`);
+    if (!response.ok) {
+      const text = typeof answer.error === 'string' ? ` ${answer.error}` : '';
+      throw new ApiError(response.status, problem, `${response.status}${detail || text}`);
     }
+    return answer.data as T;
   };
 
   /** Repeats a request that is safe to repeat while it fails transiently. */
@@ -136,30 +135,40 @@ export const createGrantsClient = (options: ClientOptions): GrantsClient => {
     }
   };
 
+  const getGrant = (grantId: string) =>
+    repeatable(() =>
+      send<GrantDto>(`GET /grants/${grantId}`, () =>
+        api.GET('/grants/{grantId}', { params: { path: { grantId } } }),
+      ),
+    );
+
   return {
     listGrants: async (onPage) => {
       const grants: GrantDto[] = [];
-      let cursor: string | null = null;
+      let cursor: string | undefined;
       do {
-        const query: string = `/grants?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-        const page = (await repeatable(() => send('GET', query))) as {
-          items: GrantDto[];
-          nextCursor: string | null;
-        };
+        const query = { limit: '100', ...(cursor ? { cursor } : {}) };
+        const page: { items: GrantDto[]; nextCursor: string | null } = await repeatable(() =>
+          send('GET /grants', () => api.GET('/grants', { params: { query } })),
+        );
         grants.push(...page.items);
         onPage?.(grants.length);
-        cursor = page.nextCursor;
+        cursor = page.nextCursor ?? undefined;
       } while (cursor);
       return grants;
     },
-    getGrant: async (grantId) =>
-      (await repeatable(() => send('GET', `/grants/${encodeURIComponent(grantId)}`))) as GrantDto,
+    getGrant,
     createGrant: async (input, idempotencyKey) => {
       let attempts = 0;
-      return (await repeatable(async () => {
+      return repeatable(async () => {
         attempts += 1;
         try {
-          return await send('POST', '/grants', input, { 'idempotency-key': idempotencyKey });
+          return await send<GrantDto>('POST /grants', () =>
+            api.POST('/grants', {
+              params: { header: { 'Idempotency-Key': idempotencyKey } },
+              body: input as Wire<'GrantInput'>,
+            }),
+          );
         } catch (error) {
           // A repeat that finds the first attempt still in progress is told 409: wait and ask again.
           if (attempts > 1 && error instanceof ApiError && error.status === 409) {
@@ -167,13 +176,18 @@ export const createGrantsClient = (options: ClientOptions): GrantsClient => {
           }
           throw error;
         }
-      })) as GrantDto;
+      });
     },
-    updateGrant: async (grantId, version, patch) =>
-      (await send('PATCH', `/grants/${encodeURIComponent(grantId)}`, patch, {
-        'if-match': `"${version}"`,
-      })) as GrantDto,
-    recordPayment: async (grantId, payment) =>
-      (await send('POST', `/grants/${encodeURIComponent(grantId)}/payments`, payment)) as PaymentDto,
+    updateGrant: (grantId, version, patch) =>
+      send<GrantDto>(`PATCH /grants/${grantId}`, () =>
+        api.PATCH('/grants/{grantId}', {
+          params: { path: { grantId }, header: { 'If-Match': `"${version}"` } },
+          body: patch as Wire<'GrantPatch'>,
+        }),
+      ),
+    recordPayment: (grantId, payment) =>
+      send<PaymentDto>(`POST /grants/${grantId}/payments`, () =>
+        api.POST('/grants/{grantId}/payments', { params: { path: { grantId } }, body: payment }),
+      ),
   };
 };

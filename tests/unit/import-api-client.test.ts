@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { registerGrant, toGrantDto } from '../../lib/domain/grant';
-import type { GrantDto, PaymentInput } from '../../lib/domain/schemas';
-import { AuthError, createGrantsClient, TransientError } from '../../lib/import/api-client';
+import type { GrantDto, PaymentDto, PaymentInput } from '../../lib/domain/schemas';
+import {
+  AuthError,
+  createGrantsClient,
+  type GrantsClient,
+  TransientError,
+} from '../../lib/import/api-client';
 import type { RowPlan } from '../../lib/import/plan';
 import { runPlan } from '../../lib/import/run';
 import { atelierInput } from '../support/fixtures';
@@ -16,18 +21,19 @@ interface Call {
 /** A fetch that answers from a script, one answer per call, and records the calls. */
 const scriptedFetch = (answers: (Response | Error)[]) => {
   const calls: Call[] = [];
-  const fetchImpl = (async (url: string, init: RequestInit) => {
+  const fetchImpl = async (request: Request) => {
+    const body = await request.text();
     calls.push({
-      method: init.method ?? 'GET',
-      url,
-      headers: init.headers as Record<string, string>,
-      body: init.body ? JSON.parse(String(init.body)) : undefined,
+      method: request.method,
+      url: request.url,
+      headers: Object.fromEntries(request.headers),
+      body: body ? JSON.parse(body) : undefined,
     });
     const answer = answers.shift();
     if (!answer) throw new Error('no more answers');
     if (answer instanceof Error) throw answer;
     return answer;
-  }) as unknown as typeof fetch;
+  };
   return { calls, fetchImpl };
 };
 
@@ -89,6 +95,37 @@ describe('the API client', () => {
       ['POST', 'import-abc'],
       ['POST', 'import-abc'],
     ]);
+  });
+
+  it('goes through the generated client: waits what Retry-After says on 429, then sends again', async () => {
+    const { calls, fetchImpl } = scriptedFetch([
+      new Response(JSON.stringify({ title: 'Too Many Requests', status: 429 }), {
+        status: 429,
+        headers: { 'content-type': 'application/problem+json', 'retry-after': '2' },
+      }),
+      json(200, { items: [grant()], nextCursor: null }),
+    ]);
+    const slept: number[] = [];
+    const client = createGrantsClient({
+      baseUrl: 'http://api.test',
+      token: 'T',
+      fetch: fetchImpl,
+      sleep: async (ms) => {
+        slept.push(ms);
+      },
+    });
+    expect((await client.listGrants()).map((g) => g.grantId)).toEqual(['G1']);
+    expect(slept).toEqual([2000]);
+    expect(calls.map((c) => c.url)).toEqual([
+      'http://api.test/grants?limit=100',
+      'http://api.test/grants?limit=100',
+    ]);
+  });
+
+  it('never repeats a payment answered 503 by itself: the store may have taken it', async () => {
+    const { client, calls } = clientWith([json(503, { detail: 'The store did not answer in time.' })]);
+    await expect(client.recordPayment('G1', paymentOf())).rejects.toBeInstanceOf(TransientError);
+    expect(calls).toHaveLength(1);
   });
 
   it('does not repeat a PATCH or a payment by itself', async () => {
@@ -205,6 +242,72 @@ describe('running a plan', () => {
         message: 'not imported: line 2, which registers this grant, failed',
       },
     ]);
+  });
+
+  it('takes a 412 to a repeated PATCH as done when the grant already shows the change', async () => {
+    const { client, calls } = clientWith([
+      json(412, { title: 'Precondition Failed', status: 412 }),
+      json(200, grant({ version: 2, title: 'x' })),
+    ]);
+    const result = await runPlan(
+      [rowPlan({ target: { grantId: 'G1', version: 1 }, patches: [{ title: 'x' }] })],
+      client,
+    );
+    expect(result).toMatchObject({ updated: 1, failed: 0 });
+    expect(calls.map((c) => c.method)).toEqual(['PATCH', 'GET']);
+  });
+
+  it('works on 8 grants at a time, and on the rows of one grant one after another', async () => {
+    // arrange: a client whose every answer waits, counting the requests in flight
+    let inFlight = 0;
+    let most = 0;
+    const log: string[] = [];
+    const slow = async <T>(what: string, value: T): Promise<T> => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      log.push(`start ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      log.push(`end ${what}`);
+      inFlight -= 1;
+      return value;
+    };
+    let created = 0;
+    const client: GrantsClient = {
+      listGrants: async () => [],
+      getGrant: async (id) => grant({ grantId: id }),
+      createGrant: (input) =>
+        slow(`create ${input.acronym}`, grant({ grantId: `G-${input.acronym}-${++created}` })),
+      updateGrant: async (id) => grant({ grantId: id }),
+      recordPayment: (id) => slow(`pay ${id}`, {} as PaymentDto),
+    };
+    const plans = Array.from({ length: 20 }, (_, i) =>
+      rowPlan({
+        action: 'create',
+        idempotencyKey: `k${i}`,
+        row: { where: `line ${i + 2}`, grant: { ...atelierInput(), acronym: `A${i}` } },
+      }),
+    );
+    plans.push(
+      rowPlan({
+        action: 'update',
+        target: { createdBy: 0 },
+        row: { where: 'line 22', grant: atelierInput() },
+        payment: paymentOf(),
+      }),
+    );
+    const progress: number[] = [];
+    // act
+    const result = await runPlan(plans, client, { onProgress: (done) => progress.push(done) });
+    // assert
+    expect(result).toMatchObject({ created: 20, updated: 1, failed: 0, paymentsRecorded: 1 });
+    expect(most).toBe(8);
+    // The payment into the grant line 2 creates waits for that create, and follows it at once.
+    const createA0 = log.indexOf('end create A0');
+    const payA0 = log.findIndex((entry) => entry.startsWith('start pay G-A0-'));
+    expect(createA0).toBeGreaterThanOrEqual(0);
+    expect(payA0).toBeGreaterThan(createA0);
+    expect(progress).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+    expect(await runPlan(plans.slice(0, 3), client, { concurrency: 1 })).toMatchObject({ created: 3 });
   });
 
   it('stops at a refused token', async () => {
