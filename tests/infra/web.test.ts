@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../infra/functions';
 import { apiPathPatterns, CACHE_CONTROL, VIEWER_REQUEST_CODE, WEB_PATHS } from '../../infra/web';
 import { ROUTES, routeKey } from '../../lib/api/routes';
 import { ENV } from '../../lib/shared/names';
@@ -355,6 +358,32 @@ describe('sign-in in AWS', () => {
     expect(s.describe(signIn.redirectUri)).toBe(`https://${distributionId()}.DomainName/app/sign-in`);
     expect(s.describe(signIn.logoutUri)).toBe(`https://${distributionId()}.DomainName/app/sign-in`);
     expect(config.defaultLanguage).toBe('da');
+  });
+
+  it('ships the dev sign-in in no function: no bundle holds local mode’s code or its /dev/login', async () => {
+    const bundled = Object.entries(FUNCTIONS).filter(([, spec]) => existsSync(spec.entry));
+    expect(bundled.length).toBeGreaterThan(0);
+    for (const [name, spec] of bundled) {
+      // The same esbuild CDK bundles with, on the same entry, the AWS SDK left out as in infra/function.ts.
+      const result = await build({
+        entryPoints: [spec.entry],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node22',
+        external: ['@aws-sdk/*'],
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+      });
+      const inputs = Object.keys(result.metafile.inputs);
+      expect(
+        inputs.filter((input) => input.startsWith('lib/local/')),
+        name,
+      ).toEqual([]);
+      const code = result.outputFiles.map((file) => file.text).join('\n');
+      expect(code.includes('/dev/login'), name).toBe(false);
+    }
   });
 
   it('has no dev sign-in: no API route or CloudFront behaviour under /dev', () => {
