@@ -57,6 +57,7 @@ export const startBenchApi = async (options: {
       'totals-api': totalsApi as unknown as LambdaHandler,
       'meta-api': undefined,
       'calendar-api': undefined,
+      'digest-api': undefined,
     },
     verifyToken: options.verifyToken,
   });

@@ -13,7 +13,7 @@ import type { TableAccess } from './function';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
-export type FunctionName = ApiFunction | 'publisher' | 'sweeper' | 'notifier';
+export type FunctionName = ApiFunction | 'publisher' | 'sweeper' | 'notifier' | 'digest';
 
 export interface FunctionSpec {
   /** Absolute path of the handler module (it exports `handler`). */
@@ -31,7 +31,7 @@ export interface FunctionSpec {
   readonly idempotency?: TableAccess;
   /** events:PutEvents on the bus (only the publisher). */
   readonly putsEvents?: boolean;
-  /** ses:SendEmail as the alert sender (only the notifier). */
+  /** ses:SendEmail as the alert sender (the notifier and the weekly digest). */
   readonly sendsEmail?: boolean;
   /** Gets DEADLINE_ALERT_DAYS and FUNDING_ALERT_DAYS. */
   readonly alertThresholds?: boolean;
@@ -98,6 +98,15 @@ export const FUNCTIONS: FunctionCatalogue = {
     // Reminders in the feed fall on the same thresholds as the e-mails.
     alertThresholds: true,
   },
+  'digest-api': {
+    entry: entry('digest-api'),
+    description: 'One-click unsubscribe from the weekly digest (RFC 8058): the page and the POST',
+    memorySize: 512,
+    timeout: API_TIMEOUT,
+    invokedBy: 'api',
+    // The signing key and the address's opt-out by key (GetItem); the opt-out itself (UpdateItem).
+    ledger: { items: ['GetItem', 'UpdateItem'] },
+  },
   publisher: {
     entry: entry('publisher'),
     description: 'Publishes outbox events from the ledger stream to the event bus',
@@ -119,6 +128,22 @@ export const FUNCTIONS: FunctionCatalogue = {
       queryIndexes: [alertsByDate.name],
     },
     alertThresholds: true,
+  },
+  digest: {
+    entry: entry('digest'),
+    description: 'Weekly digest, Mondays 07:00 Europe/Copenhagen: one e-mail per address of what is due',
+    memorySize: 1024,
+    timeout: Duration.minutes(5),
+    invokedBy: 'schedule',
+    // What is due: OPEN deadlines by due month (byDue), funding ends (byAlertDate), their grants and
+    // opt-outs by BatchGetItem; the signing key by GetItem (PutItem the first time); per address a
+    // claim (UpdateItem), then one TransactWriteItems of the sent-record (UpdateItem) and the
+    // DigestSent outbox event (PutItem); a failed send gives its claim back (DeleteItem).
+    ledger: {
+      items: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+      queryIndexes: [deadlinesByDue.name, alertsByDate.name],
+    },
+    sendsEmail: true,
   },
   notifier: {
     entry: entry('notifier'),

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ROUTES } from '../lib/api/routes';
 import type { DeploymentConfig } from './config';
+import { WeeklyDigest } from './digest';
 import type { FunctionCatalogue } from './functions';
 import { Stateful } from './stateful';
 import { Stateless } from './stateless';
@@ -24,6 +25,7 @@ export interface FundingTrackerStackProps extends StackProps {
 export class FundingTrackerStack extends Stack {
   readonly stateful: Stateful;
   readonly stateless: Stateless;
+  readonly weeklyDigest: WeeklyDigest;
   readonly web: WebHosting;
 
   constructor(scope: Construct, id: string, props: FundingTrackerStackProps) {
@@ -35,6 +37,10 @@ export class FundingTrackerStack extends Stack {
       stateful: this.stateful,
       functions: props.functions,
       projectRoot: props.projectRoot,
+    });
+    this.weeklyDigest = new WeeklyDigest(this, 'WeeklyDigest', {
+      fn: this.stateless.functions.digest,
+      deadLetterQueue: this.stateful.deadLetterQueues.digestSchedule,
     });
     this.web = new WebHosting(this, 'Web', {
       config,

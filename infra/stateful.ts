@@ -130,6 +130,8 @@ export class Stateful extends Construct {
     readonly notifier: DeadLetterQueue;
     readonly sweepSchedule: DeadLetterQueue;
     readonly sweeper: DeadLetterQueue;
+    readonly digestSchedule: DeadLetterQueue;
+    readonly digest: DeadLetterQueue;
     readonly auditDelivery: DeadLetterQueue;
     readonly operatorAlerts: DeadLetterQueue;
   };
@@ -209,6 +211,18 @@ export class Stateful extends Construct {
         this,
         'SweeperFailures',
         'daily sweeps that failed after their retries',
+        'lambda',
+      ),
+      digestSchedule: new DeadLetterQueue(
+        this,
+        'DigestScheduleFailures',
+        'weekly digests EventBridge Scheduler could not start',
+        'scheduler',
+      ),
+      digest: new DeadLetterQueue(
+        this,
+        'DigestFailures',
+        'weekly digest runs that failed after their retries (a new run that week sends only what is missing)',
         'lambda',
       ),
       auditDelivery: new DeadLetterQueue(

@@ -55,7 +55,7 @@ const PASCAL = (name: string) =>
     .join('');
 
 /** Invokes one function by its exact ARN (LambdaInvoke would also grant every version and alias: `<arn>:*`). */
-class InvokeFunction extends ScheduleTargetBase {
+export class InvokeFunction extends ScheduleTargetBase {
   constructor(
     private readonly fn: lambda.IFunction,
     props: ScheduleTargetBaseProps,
@@ -128,6 +128,7 @@ export class Stateless extends Construct {
     const asyncDeadLetterQueue: Partial<Record<FunctionName, sqs.IQueue>> = {
       sweeper: dlq.sweeper,
       notifier: dlq.notifier,
+      digest: dlq.digest,
     };
     const functionScope = new Construct(this, 'Functions');
     const built = {} as Record<FunctionName, AppFunction>;

@@ -5,6 +5,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { ENV } from '../shared/names';
+import { storeTimeLeftMs } from './deadline';
 
 /**
  * AWS SDK clients, built once per cold start. In AWS they use the function's role and region;
@@ -129,6 +130,37 @@ const budgetOptions = (budget: TimeBudget) => ({
   },
 });
 
+interface HandlerLike {
+  handle(request: unknown, options?: { requestTimeout?: number; abortSignal?: unknown }): Promise<unknown>;
+}
+
+/**
+ * Every attempt of the client waits at most what is left of the request's deadline (and never starts
+ * once it has passed: the call fails at once as a timeout, which the API answers with 503).
+ */
+const boundByDeadline = <C extends { config: { requestHandler: unknown } }>(
+  client: C,
+  budget: TimeBudget,
+): C => {
+  const handler = client.config.requestHandler as HandlerLike;
+  const handle = handler.handle.bind(handler);
+  handler.handle = (request, options = {}) => {
+    const left = storeTimeLeftMs();
+    if (left === undefined) return handle(request, options);
+    if (left <= 0) {
+      return Promise.reject(
+        Object.assign(new Error('The request had no time left for the store.'), {
+          name: 'TimeoutError',
+          code: 'ETIMEDOUT',
+        }),
+      );
+    }
+    const requestTimeout = Math.min(options.requestTimeout ?? budget.requestTimeoutMs, Math.ceil(left));
+    return handle(request, { ...options, requestTimeout });
+  };
+  return client;
+};
+
 const localOptions = (endpoint: string | undefined) =>
   endpoint
     ? {
@@ -141,7 +173,8 @@ const localOptions = (endpoint: string | undefined) =>
 export const createDynamoClient = (
   endpoint = process.env[ENV.dynamodbEndpoint],
   budget: TimeBudget = REQUEST_BUDGET,
-): DynamoDBClient => new DynamoDBClient({ ...localOptions(endpoint), ...budgetOptions(budget) });
+): DynamoDBClient =>
+  boundByDeadline(new DynamoDBClient({ ...localOptions(endpoint), ...budgetOptions(budget) }), budget);
 
 export const createDocumentClient = (client: DynamoDBClient = createDynamoClient()): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(client, {

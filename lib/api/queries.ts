@@ -137,3 +137,12 @@ export const CalendarFeedQuerySchema = z
       .optional(),
   })
   .refine((q) => !(q.forvaltning && q.grantId), { message: 'name a forvaltning or a grant, not both' });
+
+/** The signed token of a weekly digest's unsubscribe link (RFC 8058). */
+export const UnsubscribeQuerySchema = z.strictObject({
+  token: z
+    .string()
+    .min(1)
+    .max(500)
+    .meta({ description: 'The token the digest e-mail’s link carries, signed for its address' }),
+});

@@ -16,6 +16,7 @@ import {
   FeedTokenRequestSchema,
   GrantListQuerySchema,
   TotalsQuerySchema,
+  UnsubscribeQuerySchema,
 } from './queries';
 import {
   DeadlineListSchema,
@@ -32,7 +33,7 @@ import {
  * from it. A route that is not here does not exist anywhere.
  */
 
-export type ApiFunction = 'grants-api' | 'totals-api' | 'calendar-api' | 'meta-api';
+export type ApiFunction = 'grants-api' | 'totals-api' | 'calendar-api' | 'meta-api' | 'digest-api';
 
 export type RouteAuth =
   | { readonly kind: 'public' }
@@ -283,6 +284,51 @@ export const ROUTES: readonly RouteDef[] = [
     ],
     // A grantId in the query that names no grant.
     problems: [404],
+  },
+  {
+    method: 'GET',
+    path: '/digest/unsubscribe',
+    fn: 'digest-api',
+    auth: { kind: 'public' },
+    operationId: 'unsubscribePage',
+    summary: 'The page a weekly digest’s unsubscribe link opens: confirm to stop the digest',
+    description:
+      'Opened from the link in a weekly digest. The token is signed for the address the digest went to; ' +
+      'a changed token, or one made for another address, is refused (403). The page asks to confirm, ' +
+      'so that a link scanner following it changes nothing.',
+    query: UnsubscribeQuerySchema,
+    responses: [
+      {
+        status: 200,
+        description: 'An HTML page (Danish and English) with the address and a button that confirms',
+        schema: z.string(),
+        contentType: 'text/html',
+      },
+    ],
+    problems: [403],
+  },
+  {
+    method: 'POST',
+    path: '/digest/unsubscribe',
+    fn: 'digest-api',
+    auth: { kind: 'public' },
+    operationId: 'unsubscribe',
+    summary: 'One-click unsubscribe from the weekly digest (RFC 8058); alerts continue',
+    description:
+      'What mail clients POST for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and what the ' +
+      'confirmation page’s button sends. Stops weekly digests to the address the token was signed for; ' +
+      'deadline and funding alerts still reach it. Repeating it is harmless. The body ' +
+      '(`List-Unsubscribe=One-Click`, form-encoded) is not needed: the signed token is the authority.',
+    query: UnsubscribeQuerySchema,
+    responses: [
+      {
+        status: 200,
+        description: 'An HTML page (Danish and English) saying the digest is stopped for the address',
+        schema: z.string(),
+        contentType: 'text/html',
+      },
+    ],
+    problems: [403],
   },
   {
     method: 'GET',

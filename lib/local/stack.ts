@@ -22,7 +22,7 @@ import {
 import { configureHandlerEnv } from './handler-env';
 import { lambdaContext } from './lambda-context';
 import { startEventPipeline } from './pipeline';
-import { startDailySweeps } from './schedule';
+import { startDailySweeps, startWeeklyDigests } from './schedule';
 import { type LambdaHandler, startApiServer } from './server';
 import { STACK_FILE, type StackInfo, TABLE_PREFIX } from './stack-file';
 import { createWebHandler } from './web';
@@ -97,6 +97,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const { handler: metaApi } = await import('../../functions/meta-api/handler');
     const { handler: totalsApi } = await import('../../functions/totals-api/handler');
     const { handler: calendarApi } = await import('../../functions/calendar-api/handler');
+    const { handler: digestApi } = await import('../../functions/digest-api/handler');
     const { server, url } = await startApiServer({
       port,
       handlers: {
@@ -104,6 +105,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         'meta-api': metaApi as unknown as LambdaHandler,
         'totals-api': totalsApi as unknown as LambdaHandler,
         'calendar-api': calendarApi as unknown as LambdaHandler,
+        'digest-api': digestApi as unknown as LambdaHandler,
       },
       verifyToken: await devTokenVerifier(dataDir),
       log: options.log,
@@ -138,6 +140,13 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       options.log(`sweep ${JSON.stringify(summary)}`);
     }, options.log);
     cleanups.push(() => sweeps.stop());
+
+    const { handler: digest } = await import('../../functions/digest/handler');
+    const digests = startWeeklyDigests(async () => {
+      const summary = await digest({}, lambdaContext('digest'));
+      options.log(`digest ${JSON.stringify(summary)}`);
+    }, options.log);
+    cleanups.push(() => digests.stop());
 
     const info: StackInfo = {
       apiUrl: url,

@@ -21,9 +21,10 @@ describe('the authorisation matrix', () => {
   let feedTokenId: string;
   const callers: Record<string, string | undefined> = {};
 
+  const FORGED_UNSUBSCRIBE_TOKEN = `v1.${Buffer.from('lear-admin@kk.dk').toString('base64url')}.${'A'.repeat(43)}`;
   const MATRIX: Record<
     string,
-    { allowed: readonly Role[] | 'anyone' | 'feed-token'; request: () => Request }
+    { allowed: readonly Role[] | 'anyone' | 'feed-token' | 'signed-link'; request: () => Request }
   > = {
     'POST /grants': {
       allowed: ['lear-admin'],
@@ -82,6 +83,15 @@ describe('the authorisation matrix', () => {
       request: () => ({ method: 'DELETE', path: `/calendar/feed-tokens/${feedTokenId}` }),
     },
     'GET /calendar.ics': { allowed: 'feed-token', request: () => ({ method: 'GET', path: '/calendar.ics' }) },
+    // A bearer token opens nothing here: only a link a weekly digest signed for its address does.
+    'GET /digest/unsubscribe': {
+      allowed: 'signed-link',
+      request: () => ({ method: 'GET', path: `/digest/unsubscribe?token=${FORGED_UNSUBSCRIBE_TOKEN}` }),
+    },
+    'POST /digest/unsubscribe': {
+      allowed: 'signed-link',
+      request: () => ({ method: 'POST', path: `/digest/unsubscribe?token=${FORGED_UNSUBSCRIBE_TOKEN}` }),
+    },
     'GET /openapi.json': { allowed: 'anyone', request: () => ({ method: 'GET', path: '/openapi.json' }) },
     'GET /health': { allowed: 'anyone', request: () => ({ method: 'GET', path: '/health' }) },
   };
@@ -164,6 +174,8 @@ describe('the authorisation matrix', () => {
         expect(status, label).toBe(200);
       } else if (row.allowed === 'feed-token') {
         expect(status, label).toBe(401);
+      } else if (row.allowed === 'signed-link') {
+        expect(status, label).toBe(403);
       } else if (!ROLES.includes(who as Role) && who !== 'no role') {
         expect(status, label).toBe(401);
       } else if ((row.allowed as readonly string[]).includes(who)) {

@@ -16,6 +16,8 @@ const FUNCTION_NAMES: Readonly<Record<FunctionName, true>> = {
   publisher: true,
   sweeper: true,
   notifier: true,
+  'digest-api': true,
+  digest: true,
 };
 
 /**

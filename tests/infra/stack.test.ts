@@ -6,6 +6,7 @@ import './specs/functions';
 import './specs/api';
 import './specs/events';
 import './specs/alarms';
+import './specs/digest';
 
 /**
  * The stack is synthesized once (without bundling the functions: tests/infra/nag.test.ts does that)

@@ -2,12 +2,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createCalendarApi } from '../../functions/calendar-api/app';
+import { createDigestApi } from '../../functions/digest-api/app';
 import { createGrantsApi } from '../../functions/grants-api/app';
 import { createMetaApi } from '../../functions/meta-api/app';
 import { createTotalsApi } from '../../functions/totals-api/app';
 import type { ApiEvent, ApiResult } from '../../lib/api/http';
 import { type ApiFunction, ROUTES, routeKey } from '../../lib/api/routes';
 import { DEFAULT_ALERT_THRESHOLDS } from '../../lib/domain/alerts';
+import { signUnsubscribeToken } from '../../lib/domain/digest';
+import { signingKey } from '../../lib/storage/digest';
 import { FeedTokens } from '../../lib/storage/feed-tokens';
 import {
   ADMIN,
@@ -89,6 +92,11 @@ describe('response hygiene and logs, every route through its handler on DynamoDB
         publicBaseUrl: 'https://tilskud.kk.dk',
       }),
       'meta-api': createMetaApi({ logger: loggerFor('meta-api'), ping: () => env.ledger.ping() }),
+      'digest-api': createDigestApi({
+        ledger: env.ledger,
+        clock: env.ports.clock,
+        logger: loggerFor('digest-api'),
+      }),
     };
     const metaDown = createMetaApi({
       logger: loggerFor('meta-api'),
@@ -235,6 +243,18 @@ describe('response hygiene and logs, every route through its handler on DynamoDB
     await drive('health', 'meta-api', apiEvent('GET', '/health', { claims: null }));
     await drive('health: store down', 'meta-api', apiEvent('GET', '/health', { claims: null }), metaDown);
     await drive('openapi', 'meta-api', apiEvent('GET', '/openapi.json', { claims: null }));
+
+    // ---- digest-api ----
+    const digestKey = (await signingKey(env.ledger.table, { create: true })) as Buffer;
+    const signed = { token: signUnsubscribeToken(digestKey, 'okonomi@kk.dk') };
+    const forgedLink = { token: signUnsubscribeToken(Buffer.alloc(32), 'okonomi@kk.dk') };
+    const d = (label: string, method: string, query: Record<string, string>) =>
+      drive(label, 'digest-api', apiEvent(method, '/digest/unsubscribe', { query, claims: null }));
+    await d('unsubscribe page', 'GET', signed);
+    await d('unsubscribe page: forged', 'GET', forgedLink);
+    await d('unsubscribe', 'POST', signed);
+    await d('unsubscribe: forged', 'POST', forgedLink);
+    await d('unsubscribe: no token', 'POST', {});
   });
 
   afterAll(() => {

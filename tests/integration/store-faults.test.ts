@@ -13,6 +13,7 @@ import {
   REQUEST_BUDGET,
   worstCaseMs,
 } from '../../lib/adapters/clients';
+import { withStoreDeadline } from '../../lib/adapters/deadline';
 import type { ApiResult } from '../../lib/api/http';
 import {
   ensureTables,
@@ -87,6 +88,26 @@ describe('a store that accepts connections and never answers', () => {
     expect(ms).toBeLessThan(5_000);
     measured.silentStoreSdkMs = Math.round(ms);
     measured.silentStoreBudgetMs = worstCaseMs(REQUEST_BUDGET);
+  });
+
+  it('bounds all the calls of one request by one deadline: once it has passed, a call fails at once', async () => {
+    // arrange
+    const client = createDynamoClient(endpoint);
+    const started = performance.now();
+    // act: a request that would make three calls in a row
+    const errors = await withStoreDeadline(1_000, async () => {
+      const failures: { name: string; atMs: number }[] = [];
+      for (let i = 0; i < 3; i++) {
+        const error = await client.send(new ListTablesCommand({})).catch((e: unknown) => e as Error);
+        failures.push({ name: (error as Error).name, atMs: performance.now() - started });
+      }
+      return failures;
+    });
+    client.destroy();
+    // assert: the first waits what the deadline leaves, the others do not wait at all
+    expect(errors.map((e) => e.name)).toEqual(['TimeoutError', 'TimeoutError', 'TimeoutError']);
+    expect(errors.at(-1)?.atMs).toBeLessThan(REQUEST_BUDGET.requestTimeoutMs);
+    measured.deadlineThreeCallsMs = Math.round(errors.at(-1)?.atMs ?? 0);
   });
 
   it('gives the API caller a 503 problem with Retry-After, not a 500 and not a hang', async () => {

@@ -79,8 +79,10 @@ describe('event rules (from events/rules.ts)', () => {
 
 describe('daily sweep (EventBridge Scheduler)', () => {
   const schedule = () => {
-    const [, found] = s.single('AWS::Scheduler::Schedule');
-    if (!found) throw new Error('no schedule');
+    const found = s
+      .ofType('AWS::Scheduler::Schedule')
+      .find(([, schedule]) => s.describe((schedule.Properties.Target as Target).Arn) === 'fn(sweeper)')?.[1];
+    if (!found) throw new Error('no schedule invokes the sweeper');
     return found.Properties ?? {};
   };
 
@@ -146,7 +148,7 @@ describe('a dead-letter queue behind every asynchronous hop', () => {
     for (const [, schedule] of s.ofType('AWS::Scheduler::Schedule'))
       asyncTargets.add(s.describe((schedule.Properties.Target as Target).Arn));
     const functions = [...asyncTargets].filter((target) => target.startsWith('fn('));
-    expect(functions.sort()).toEqual(['fn(notifier)', 'fn(sweeper)']);
+    expect(functions.sort()).toEqual(['fn(digest)', 'fn(notifier)', 'fn(sweeper)']);
     for (const fn of functions) {
       const id = s.ofType('AWS::Lambda::Function').find(([logical]) => s.label(logical) === fn)?.[0] ?? '';
       const config = s.resource(id).Properties.DeadLetterConfig as { TargetArn: unknown } | undefined;

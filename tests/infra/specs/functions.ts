@@ -13,6 +13,8 @@ const NAMES: readonly FunctionName[] = [
   'publisher',
   'sweeper',
   'notifier',
+  'digest-api',
+  'digest',
 ];
 
 /** What every function may do: write its own logs and its traces (X-Ray has no resource-level permissions). */
@@ -80,6 +82,19 @@ const EXPECTED_PERMISSIONS: Readonly<Record<FunctionName, readonly string[]>> = 
     'ses:SendEmail arn:{Partition}:ses:eu-central-1:123456789012:identity/AlertSender',
     'sqs:SendMessage dlq(notifier)',
   ],
+  'digest-api': ['dynamodb:GetItem Ledger', 'dynamodb:UpdateItem Ledger'],
+  digest: [
+    'dynamodb:BatchGetItem Ledger',
+    'dynamodb:DeleteItem Ledger',
+    'dynamodb:GetItem Ledger',
+    'dynamodb:PutItem Ledger',
+    'dynamodb:UpdateItem Ledger',
+    'dynamodb:Query Ledger/index/byDue',
+    'dynamodb:Query Ledger/index/byAlertDate',
+    // From the alerts' sender only; no Scan, no Query on the table itself.
+    'ses:SendEmail arn:{Partition}:ses:eu-central-1:123456789012:identity/AlertSender',
+    'sqs:SendMessage dlq(digest)',
+  ],
 };
 
 /** The environment each function gets besides POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL and NODE_OPTIONS. */
@@ -91,10 +106,12 @@ const EXPECTED_ENV: Readonly<Record<FunctionName, readonly string[]>> = {
   publisher: [ENV.eventBusName],
   sweeper: [ENV.tableName, ENV.deadlineAlertDays, ENV.fundingAlertDays],
   notifier: [ENV.tableName, ENV.alertSender],
+  'digest-api': [ENV.tableName],
+  digest: [ENV.tableName, ENV.alertSender],
 };
 
 describe('functions', () => {
-  it('are the seven of the catalogue, one per concern', () => {
+  it('are the nine of the catalogue, one per concern', () => {
     expect(Object.keys(s.stack.stateless.functions).sort()).toEqual([...NAMES].sort());
     expect(
       s
