@@ -3,6 +3,7 @@ import * as z from 'zod';
 import {
   DeadlineSchema,
   EmailSchema,
+  ExpectedPaymentSchema,
   GrantRefSchema,
   GrantStatusSchema,
   IsoDateSchema,
@@ -34,6 +35,9 @@ const EVENT_VERSIONS = {
   DeadlineMissed: 1,
   GrantExpiring: 1,
   GrantExpired: 1,
+  ExpectedPaymentAdded: 1,
+  ExpectedPaymentSettled: 1,
+  PaymentOverdue: 1,
   DigestSent: 1,
 } as const satisfies Record<DetailType, number>;
 
@@ -172,6 +176,29 @@ export const GrantExpiredDetailSchema = z.strictObject({
   recipients,
 });
 
+export const ExpectedPaymentAddedDetailSchema = z.strictObject({
+  ...envelope('ExpectedPaymentAdded'),
+  expectedPayment: ExpectedPaymentSchema,
+});
+
+export const ExpectedPaymentSettledDetailSchema = z
+  .strictObject({ ...envelope('ExpectedPaymentSettled'), expectedPayment: ExpectedPaymentSchema })
+  .refine((detail) => detail.expectedPayment.status === 'RECEIVED' && detail.expectedPayment.paymentId, {
+    path: ['expectedPayment', 'status'],
+    message: 'a settled expected payment is RECEIVED and names its paymentId',
+  });
+
+export const PaymentOverdueDetailSchema = z.strictObject({
+  ...envelope('PaymentOverdue'),
+  expectedPayment: ExpectedPaymentSchema,
+  daysOverdue: z
+    .number()
+    .int('must be whole days')
+    .min(30, 'an expected payment is overdue 30 days after expectedOn')
+    .meta({ description: 'Calendar days (Europe/Copenhagen) since expectedOn, at least 30.' }),
+  recipients,
+});
+
 /**
  * A digest lists items of several grants, so its envelope names them all (`grants`, most pressing
  * first) where every other detail names its one `grant`.
@@ -253,6 +280,21 @@ const atelierFinalReport = {
   title: 'Final report (RP3, M37–M60) in the Funding & Tenders Portal',
   dueOn: '2024-12-30',
   status: 'OPEN',
+} as const;
+
+/** ATELIER's balance with the Guarantee Fund's 5 % returned, expected after the final review. */
+const atelierBalance = {
+  expectedPaymentId: '01J5T2W8Z4C7F0H3K6N9Q2S5V9',
+  expectedOn: '2025-01-31',
+  amount: { amount: '99819.38', currency: 'EUR' },
+  amountDkk: { amount: '744690.51', currency: 'DKK' },
+  kind: 'BALANCE',
+  note: 'Balance after the final review, with the 5 % Guarantee Fund contribution returned',
+  status: 'OPEN',
+  createdAt: '2024-08-20T10:12:44.530Z',
+  createdBy: 'lear@tmf.kk.dk',
+  updatedAt: '2024-08-20T10:12:44.530Z',
+  updatedBy: 'lear@tmf.kk.dk',
 } as const;
 
 // ---- The catalogue ----
@@ -416,6 +458,52 @@ export const EVENT_CATALOGUE = {
       grant: oresundsmetro,
       fundingEndsOn: '2021-03-31',
       recipients: ['mobilitet@okf.kk.dk'],
+    },
+  ),
+  ExpectedPaymentAdded: contract(
+    'ExpectedPaymentAdded',
+    ExpectedPaymentAddedDetailSchema,
+    "A payment is expected: a LEAR administrator or finance planned it from the grant or consortium agreement (pre-financing, interim, balance, the EU's retention released). It counts as expected in the totals until a payment settles it or it is cancelled.",
+    {
+      eventId: '01J5T2W8Z4C7F0H3K6N9Q2S5V8',
+      eventVersion: 1,
+      occurredAt: '2024-08-20T10:12:44.530Z',
+      grant: atelier,
+      expectedPayment: atelierBalance,
+    },
+  ),
+  ExpectedPaymentSettled: contract(
+    'ExpectedPaymentSettled',
+    ExpectedPaymentSettledDetailSchema,
+    'A recorded payment settled an expected payment: it is RECEIVED, names the payment, and no longer counts as expected.',
+    {
+      eventId: '01JN8D3G6K9P2S5W8Z1C4F7J0M',
+      eventVersion: 1,
+      occurredAt: '2025-03-05T09:41:18.204Z',
+      grant: atelier,
+      expectedPayment: {
+        ...atelierBalance,
+        status: 'RECEIVED',
+        paymentId: '01JN8D3G6K9P2S5W8Z1C4F7J0N',
+        updatedAt: '2025-03-05T09:41:18.204Z',
+        updatedBy: 'oekonomi@tmf.kk.dk',
+      },
+    },
+  ),
+  PaymentOverdue: contract(
+    'PaymentOverdue',
+    PaymentOverdueDetailSchema,
+    'Alert, sent once per expectedOn: an expected payment is still OPEN 30 days after it was expected.',
+    {
+      eventId: alertEventId([
+        `${atelier.grantId}#EXPECTED#${atelierBalance.expectedPaymentId}#2025-01-31#OVERDUE`,
+      ]),
+      eventVersion: 1,
+      occurredAt: '2025-03-03T05:00:00.000Z',
+      grant: atelier,
+      expectedPayment: atelierBalance,
+      daysOverdue: 31,
+      recipients: atelierRecipients,
     },
   ),
   DigestSent: contract(

@@ -13,11 +13,13 @@ import {
   pathParameter,
   queryOf,
 } from '../../lib/api/http';
-import { DeadlineListQuerySchema, GrantListQuerySchema } from '../../lib/api/queries';
+import { DeadlineListQuerySchema, GrantListQuerySchema, HistoryQuerySchema } from '../../lib/api/queries';
 import { BusinessRuleError, ConflictError } from '../../lib/domain/errors';
 import {
   DeadlineInputSchema,
   DeadlinePatchSchema,
+  ExpectedPaymentInputSchema,
+  ExpectedPaymentPatchSchema,
   GrantInputSchema,
   GrantPatchSchema,
   PaymentInputSchema,
@@ -37,7 +39,8 @@ const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
 const caller = (c: Caller | undefined): Caller => c as Caller;
 
 /**
- * The grants API: register, read, list and change grants, record payments, manage deadlines.
+ * The grants API: register, read, list and change grants, record payments, plan expected payments,
+ * manage deadlines, read a grant's history.
  * Each route parses its input, calls one use case and maps the result; nothing else happens here.
  */
 export const createGrantsApi = (deps: GrantsApiDeps) => {
@@ -121,6 +124,31 @@ export const createGrantsApi = (deps: GrantsApiDeps) => {
       const deadlineId = pathParameter(event, 'deadlineId');
       const { status } = jsonBody(event, DeadlinePatchSchema);
       return json(200, await grants.setDeadlineStatus(deps, grantId, deadlineId, status, caller(c)));
+    },
+
+    addExpectedPayment: async ({ event, caller: c }) => {
+      const grantId = pathParameter(event, 'grantId');
+      const input = jsonBody(event, ExpectedPaymentInputSchema);
+      const expected = await grants.addExpectedPayment(deps, grantId, input, caller(c));
+      return json(201, expected, {
+        Location: `/grants/${grantId}/expected-payments/${expected.expectedPaymentId}`,
+      });
+    },
+
+    changeExpectedPayment: async ({ event, caller: c }) => {
+      const grantId = pathParameter(event, 'grantId');
+      const expectedPaymentId = pathParameter(event, 'expectedPaymentId');
+      const patch = jsonBody(event, ExpectedPaymentPatchSchema);
+      return json(
+        200,
+        await grants.changeExpectedPayment(deps, grantId, expectedPaymentId, patch, caller(c)),
+      );
+    },
+
+    getHistory: async ({ event }) => {
+      const grantId = pathParameter(event, 'grantId');
+      const query = queryOf(event, HistoryQuerySchema);
+      return json(200, await grants.getHistory(deps, grantId, { ...query, limit: query.limit ?? 50 }));
     },
 
     listDeadlines: async ({ event, caller: c }) => {

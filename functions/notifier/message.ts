@@ -10,7 +10,8 @@ export type AlertDetail =
   | EventDetail<'DeadlineApproaching'>
   | EventDetail<'DeadlineMissed'>
   | EventDetail<'GrantExpiring'>
-  | EventDetail<'GrantExpired'>;
+  | EventDetail<'GrantExpired'>
+  | EventDetail<'PaymentOverdue'>;
 
 export interface AlertMessage {
   readonly subject: string;
@@ -66,6 +67,37 @@ const table = (rows: readonly (readonly [string, string])[]): string => {
   return rows.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`).join('\n');
 };
 
+type Overdue = EventDetail<'PaymentOverdue'>;
+
+const EXPECTED_KINDS: Readonly<Record<Overdue['expectedPayment']['kind'], { da: string; en: string }>> = {
+  PREFINANCING: { da: 'Forfinansiering', en: 'Pre-financing' },
+  INTERIM: { da: 'Mellemliggende betaling', en: 'Interim payment' },
+  BALANCE: { da: 'Slutbetaling', en: 'Balance' },
+  RETENTION_RELEASE: { da: 'Frigivelse af tilbageholdt beløb', en: 'Retention released' },
+  OTHER: { da: 'Betaling', en: 'Payment' },
+};
+
+/** "99819.38" → "99.819,38" (da) or "99,819.38" (en): from the decimal string, never through a float. */
+const amountIn = (locale: 'da' | 'en', money: { amount: string; currency: string }): string => {
+  const [whole = '0', cents = '00'] = money.amount.split('.');
+  const [group, decimal] = locale === 'da' ? ['.', ','] : [',', '.'];
+  return `${whole.replace(/\B(?=(\d{3})+$)/g, group)}${decimal}${cents} ${money.currency}`;
+};
+
+const overdueRows = (locale: 'da' | 'en', d: Overdue): [string, string][] => {
+  const e = d.expectedPayment;
+  const da = locale === 'da';
+  return [
+    [
+      da ? 'Forventet betaling' : 'Expected payment',
+      `${EXPECTED_KINDS[e.kind][locale]}${e.note ? ` – ${e.note}` : ''}`,
+    ],
+    [da ? 'Beløb' : 'Amount', amountIn(locale, e.amount)],
+    [da ? 'Forventet den' : 'Expected on', longDate(da ? 'da-DK' : 'en-GB', e.expectedOn)],
+    [da ? 'Dage forsinket' : 'Days overdue', String(d.daysOverdue)],
+  ];
+};
+
 interface Part {
   readonly subject: string;
   readonly lead: string;
@@ -79,6 +111,15 @@ const danish = (d: AlertDetail): Part => {
     ['Forvaltning', forvaltningOf(d.grant)],
     ['Program', programmeOf(d.grant)],
   ];
+  if ('expectedPayment' in d) {
+    return {
+      subject: `${EXPECTED_KINDS[d.expectedPayment.kind].da} er ${daDays(d.daysOverdue)} forsinket`,
+      lead: `En forventet betaling til ${d.grant.acronym} er ikke modtaget ${daDays(d.daysOverdue)} efter den forventede dato.`,
+      rows: [...grantRows, ...overdueRows('da', d)],
+      advice:
+        'Kontakt bevillingsgiver eller koordinator, og registrer betalingen i funding-tracker, når den er modtaget, eller ret den forventede dato.',
+    };
+  }
   if ('deadline' in d) {
     const kind = DEADLINE_KINDS[d.deadline.kind].da;
     const what: [string, string] = ['Frist', `${kind} – ${d.deadline.title}`];
@@ -128,6 +169,15 @@ const english = (d: AlertDetail): Part => {
     ['Administration (forvaltning)', forvaltningOf(d.grant)],
     ['Programme', programmeOf(d.grant)],
   ];
+  if ('expectedPayment' in d) {
+    return {
+      subject: `${EXPECTED_KINDS[d.expectedPayment.kind].en} ${enDays(d.daysOverdue)} overdue`,
+      lead: `An expected payment to ${d.grant.acronym} has not arrived ${enDays(d.daysOverdue)} after it was expected.`,
+      rows: [...grantRows, ...overdueRows('en', d)],
+      advice:
+        'Contact the funder or the coordinator, and record the payment in funding-tracker once it arrives, or correct the expected date.',
+    };
+  }
   if ('deadline' in d) {
     const kind = DEADLINE_KINDS[d.deadline.kind].en;
     const what: [string, string] = ['What is due', `${kind} – ${d.deadline.title}`];

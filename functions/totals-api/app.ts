@@ -28,12 +28,13 @@ const wantsCsv = (event: ApiEvent, format: 'json' | 'csv' | undefined): boolean 
 
 export const totalsCsv = (report: TotalsReport): string =>
   toCsv(
-    [...report.groupBy, 'awarded_dkk', 'received_dkk', 'outstanding_dkk', 'grant_count'],
+    [...report.groupBy, 'awarded_dkk', 'received_dkk', 'outstanding_dkk', 'expected_dkk', 'grant_count'],
     report.groups.map((g) => [
       ...report.groupBy.map((d) => g.key[d] ?? ''),
       g.awarded,
       g.received,
       g.outstanding,
+      g.expected,
       g.grantCount,
     ]),
   );

@@ -47,6 +47,12 @@ export const GrantListQuerySchema = z.strictObject({
   cursor: z.string().max(1000).optional(),
 });
 
+/** A page of a grant's history: newest first, at most 100 entries (50 unless told). */
+export const HistoryQuerySchema = z.strictObject({
+  limit: GrantListQuerySchema.shape.limit,
+  cursor: z.string().max(1000).optional(),
+});
+
 export const DeadlineListQuerySchema = z
   .strictObject({
     from: IsoDateSchema.optional(),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DeadlineSchema, ForvaltningSchema, GrantSchema } from '../domain/schemas';
+import { DeadlineSchema, ForvaltningSchema, GrantSchema, HistoryEntrySchema } from '../domain/schemas';
 import { TOTALS_GROUP_BY } from './queries';
 
 /**
@@ -16,6 +16,10 @@ const nextCursor = z
 export const GrantPageSchema = z
   .strictObject({ items: z.array(GrantSchema), nextCursor })
   .meta({ id: 'GrantPage', description: 'One page of grants, newest first' });
+
+export const HistoryPageSchema = z
+  .strictObject({ items: z.array(HistoryEntrySchema), nextCursor })
+  .meta({ id: 'HistoryPage', description: 'One page of a grant\u2019s history, newest first' });
 
 export const DeadlineListItemSchema = DeadlineSchema.extend({
   grantId: z.string(),
@@ -44,6 +48,10 @@ const totalsAmounts = {
     description: "DKK received: the sum of payments' amountDkk, counted by receivedOn",
   }),
   outstanding: dkkAmount.meta({ description: 'awarded − received of the same grants' }),
+  expected: dkkAmount.meta({
+    description:
+      "DKK still to come: OPEN expected payments, converted at their grant's rate, counted by expectedOn",
+  }),
   grantCount: z.number().int().min(0).meta({
     description: 'Every grant that matches the filter, whatever its status (APPLIED and REJECTED included)',
   }),

@@ -3,6 +3,9 @@ import {
   DeadlineInputSchema,
   DeadlinePatchSchema,
   DeadlineSchema,
+  ExpectedPaymentInputSchema,
+  ExpectedPaymentPatchSchema,
+  ExpectedPaymentSchema,
   GrantInputSchema,
   GrantPatchSchema,
   GrantSchema,
@@ -15,6 +18,7 @@ import {
   DeadlineListQuerySchema,
   FeedTokenRequestSchema,
   GrantListQuerySchema,
+  HistoryQuerySchema,
   TotalsQuerySchema,
   UnsubscribeQuerySchema,
 } from './queries';
@@ -22,6 +26,7 @@ import {
   DeadlineListSchema,
   GrantPageSchema,
   HealthSchema,
+  HistoryPageSchema,
   IssuedFeedTokenSchema,
   OpenApiDocumentSchema,
   TotalsReportSchema,
@@ -207,6 +212,59 @@ export const ROUTES: readonly RouteDef[] = [
     body: DeadlinePatchSchema,
     responses: [{ status: 200, description: 'The deadline as changed', schema: DeadlineSchema }],
     problems: [412],
+  },
+  {
+    method: 'POST',
+    path: '/grants/{grantId}/expected-payments',
+    fn: 'grants-api',
+    auth: jwt('lear-admin', 'finance'),
+    operationId: 'addExpectedPayment',
+    summary: 'Plan a payment still to come (in the grant’s currency)',
+    description:
+      'Open expected payments count as `expected` in the totals (by `expectedOn`) and in the grant’s ' +
+      '`expectedDkk`, until a payment settles one (`settles` on POST /grants/{grantId}/payments) or it is ' +
+      'cancelled. Open expected payments in the grant’s currency may not exceed awarded − received (422). ' +
+      'Still OPEN 30 days after `expectedOn`, one raises a PaymentOverdue alert.',
+    body: ExpectedPaymentInputSchema,
+    responses: [
+      {
+        status: 201,
+        description: 'The expected payment as planned',
+        schema: ExpectedPaymentSchema,
+        headers: ['Location'],
+      },
+    ],
+    problems: [409, 422],
+  },
+  {
+    method: 'PATCH',
+    path: '/grants/{grantId}/expected-payments/{expectedPaymentId}',
+    fn: 'grants-api',
+    auth: jwt('lear-admin', 'finance'),
+    operationId: 'changeExpectedPayment',
+    summary: 'Move, change or cancel an OPEN expected payment',
+    description:
+      'Changes `expectedOn`, `amount` or `note`, or cancels it with `status: "CANCELLED"`. One that was ' +
+      'received or cancelled can no longer change (409).',
+    body: ExpectedPaymentPatchSchema,
+    responses: [
+      { status: 200, description: 'The expected payment as changed', schema: ExpectedPaymentSchema },
+    ],
+    problems: [409, 422],
+  },
+  {
+    method: 'GET',
+    path: '/grants/{grantId}/history',
+    fn: 'grants-api',
+    auth: jwt(...ALL_ROLES),
+    operationId: 'getHistory',
+    summary: 'Who changed what: the grant’s history, newest first, with old and new values',
+    description:
+      'One entry per change to the grant, its payments, expected payments and deadlines, committed with ' +
+      'the change itself and never rewritten. Each names every field that changed, with its old and new ' +
+      'value (money as Money).',
+    query: HistoryQuerySchema,
+    responses: [{ status: 200, description: 'One page of history, newest first', schema: HistoryPageSchema }],
   },
   {
     method: 'GET',

@@ -8,6 +8,13 @@ import {
 import type { LastAlert } from './alerts';
 import { addDays, copenhagenDateOf, type IsoDate } from './dates';
 import { BusinessRuleError, ConflictError, ValidationError } from './errors';
+import {
+  type ExpectedPaymentRecord,
+  type ExpectedSums,
+  expectedDkkMinor,
+  expectedSumsOf,
+  toExpectedPaymentDto,
+} from './expected-payments';
 import { convertMinor, dkk, fromDto, type Money, normaliseRate, toDto } from './money';
 import {
   type DeadlineDto,
@@ -58,6 +65,9 @@ export interface GrantRecord {
   readonly receivedDkkMinor: number;
   /** DKK received by quarter of receivedOn ("2021-Q2"): what the totals need when a grant moves between cells. */
   readonly receivedDkkByQuarter: Readonly<Record<string, number>>;
+  /** OPEN expected payments in the grant's own currency (absent on grants stored before there were any). */
+  readonly expectedMinor?: ExpectedSums['expectedMinor'] | undefined;
+  readonly expectedByQuarter?: ExpectedSums['expectedByQuarter'] | undefined;
   readonly projectLead: { readonly name: string; readonly email: string };
   readonly watchers: readonly string[];
   readonly reportingPeriods: readonly { readonly endsOn: IsoDate }[];
@@ -79,6 +89,8 @@ export interface PaymentRecord {
   readonly kind: PaymentInput['kind'];
   readonly reference?: string | undefined;
   readonly note?: string | undefined;
+  /** The expected payment it settled. */
+  readonly settles?: string | undefined;
   readonly recordedAt: string;
   readonly recordedBy: string;
 }
@@ -265,6 +277,8 @@ export const registerGrant = (
     receivedMinor: 0,
     receivedDkkMinor: 0,
     receivedDkkByQuarter: {},
+    expectedMinor: 0,
+    expectedByQuarter: {},
     projectLead: input.projectLead,
     watchers: [...new Set(input.watchers ?? [])],
     reportingPeriods: input.reportingPeriods ?? [],
@@ -352,10 +366,27 @@ export const applyGrantPatch = (
       { path: 'awarded.currency', message: `payments are recorded against ${current.awarded.currency}` },
     ]);
   }
+  const { expectedMinor } = expectedSumsOf(current);
+  if (awarded.currency !== current.awarded.currency && expectedMinor > 0) {
+    throw new BusinessRuleError(
+      'The awarded currency cannot change while expected payments in it are open; cancel them first.',
+      [{ path: 'awarded.currency', message: `open expected payments are in ${current.awarded.currency}` }],
+    );
+  }
   if (awarded.currency === current.awarded.currency && awarded.minor < current.receivedMinor) {
     throw new BusinessRuleError(
       `The awarded amount cannot be less than the ${toDto({ minor: current.receivedMinor, currency: awarded.currency }).amount} ${awarded.currency} already received.`,
       [{ path: 'awarded.amount', message: 'is less than the payments already received' }],
+    );
+  }
+  if (
+    awarded.currency === current.awarded.currency &&
+    awarded.minor < current.awarded.minor &&
+    awarded.minor < current.receivedMinor + expectedMinor
+  ) {
+    throw new BusinessRuleError(
+      `The awarded amount cannot be less than the ${toDto({ minor: current.receivedMinor + expectedMinor, currency: awarded.currency }).amount} ${awarded.currency} received and expected; lower or cancel expected payments first.`,
+      [{ path: 'awarded.amount', message: 'is less than what is received and expected' }],
     );
   }
 
@@ -428,6 +459,7 @@ export const recordPayment = (grant: GrantRecord, input: PaymentInput, ctx: Chan
     kind: input.kind,
     reference: input.reference,
     note: input.note,
+    settles: input.settles,
     recordedAt: ctx.now.toISOString(),
     recordedBy: ctx.actor,
   });
@@ -479,6 +511,7 @@ export const toPaymentDto = (payment: PaymentRecord): PaymentDto =>
     kind: payment.kind,
     reference: payment.reference,
     note: payment.note,
+    settles: payment.settles,
     recordedAt: payment.recordedAt,
     recordedBy: payment.recordedBy,
   });
@@ -496,7 +529,11 @@ export const toDeadlineDto = (deadline: DeadlineRecord): DeadlineDto =>
 
 export const toGrantDto = (
   grant: GrantRecord,
-  children?: { payments: readonly PaymentRecord[]; deadlines: readonly DeadlineRecord[] },
+  children?: {
+    payments: readonly PaymentRecord[];
+    deadlines: readonly DeadlineRecord[];
+    expectedPayments?: readonly ExpectedPaymentRecord[];
+  },
 ): GrantDto => {
   const awardedDkk = awardedDkkMinor(grant);
   return stripUndefined({
@@ -523,6 +560,7 @@ export const toGrantDto = (
     awardedDkk: dkk(awardedDkk),
     receivedDkk: dkk(grant.receivedDkkMinor),
     outstandingDkk: dkk(Math.max(0, awardedDkk - grant.receivedDkkMinor)),
+    expectedDkk: dkk(expectedDkkMinor(grant)),
     projectLead: grant.projectLead,
     watchers: [...grant.watchers],
     reportingPeriods: [...grant.reportingPeriods],
@@ -532,6 +570,11 @@ export const toGrantDto = (
       : undefined,
     deadlines: children
       ? [...children.deadlines].sort((a, b) => a.dueOn.localeCompare(b.dueOn)).map(toDeadlineDto)
+      : undefined,
+    expectedPayments: children
+      ? [...(children.expectedPayments ?? [])]
+          .sort((a, b) => a.expectedOn.localeCompare(b.expectedOn))
+          .map((e) => toExpectedPaymentDto(e, grant))
       : undefined,
     createdAt: grant.createdAt,
     createdBy: grant.createdBy,

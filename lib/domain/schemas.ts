@@ -223,6 +223,12 @@ export const PaymentInputSchema = z
     kind: PaymentKindSchema,
     reference: text(200).optional(),
     note: z.string().max(2000, 'must be at most 2000 characters').optional(),
+    settles: z
+      .string()
+      .min(1, 'must name an expected payment')
+      .max(64, 'must be at most 64 characters')
+      .optional()
+      .meta({ description: 'The expectedPaymentId of the OPEN expected payment this payment settles' }),
   })
   .meta({ id: 'PaymentInput' });
 export type PaymentInput = z.infer<typeof PaymentInputSchema>;
@@ -260,11 +266,68 @@ export const PaymentSchema = z
     kind: PaymentKindSchema,
     reference: z.string().optional(),
     note: z.string().optional(),
+    settles: z.string().optional().meta({ description: 'The expected payment this payment settled' }),
     recordedAt: z.iso.datetime(),
     recordedBy: z.string(),
   })
   .meta({ id: 'Payment' });
 export type PaymentDto = z.infer<typeof PaymentSchema>;
+
+// ---- Expected payments (what is still to come, and when) ----
+
+export const ExpectedPaymentKindSchema = z.enum([
+  'PREFINANCING',
+  'INTERIM',
+  'BALANCE',
+  'RETENTION_RELEASE',
+  'OTHER',
+]);
+export const ExpectedPaymentStatusSchema = z.enum(['OPEN', 'RECEIVED', 'CANCELLED']);
+export type ExpectedPaymentStatus = z.infer<typeof ExpectedPaymentStatusSchema>;
+
+const expectedNote = z.string().max(2000, 'must be at most 2000 characters');
+
+export const ExpectedPaymentInputSchema = z
+  .strictObject({
+    expectedOn: IsoDateSchema,
+    amount: MoneySchema.meta({ description: "In the grant's own (awarded) currency" }),
+    kind: ExpectedPaymentKindSchema,
+    note: expectedNote.optional(),
+  })
+  .meta({ id: 'ExpectedPaymentInput' });
+export type ExpectedPaymentInput = z.infer<typeof ExpectedPaymentInputSchema>;
+
+export const ExpectedPaymentPatchSchema = z
+  .strictObject({
+    expectedOn: IsoDateSchema.optional(),
+    amount: MoneySchema.optional(),
+    note: expectedNote.nullable().optional(),
+    status: z
+      .literal('CANCELLED')
+      .optional()
+      .meta({ description: 'Cancels it: it no longer counts as expected. A payment settles it instead.' }),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'name at least one field to change' })
+  .meta({ id: 'ExpectedPaymentPatch' });
+export type ExpectedPaymentPatch = z.infer<typeof ExpectedPaymentPatchSchema>;
+
+export const ExpectedPaymentSchema = z
+  .strictObject({
+    expectedPaymentId: z.string(),
+    expectedOn: IsoDateSchema,
+    amount: MoneySchema,
+    amountDkk: MoneySchema.meta({ description: "The amount converted at the grant's rate" }),
+    kind: ExpectedPaymentKindSchema,
+    note: z.string().optional(),
+    status: ExpectedPaymentStatusSchema,
+    paymentId: z.string().optional().meta({ description: 'The payment that settled it (status RECEIVED)' }),
+    createdAt: z.iso.datetime(),
+    createdBy: z.string(),
+    updatedAt: z.iso.datetime(),
+    updatedBy: z.string(),
+  })
+  .meta({ id: 'ExpectedPayment' });
+export type ExpectedPaymentDto = z.infer<typeof ExpectedPaymentSchema>;
 
 export const DeadlineSchema = z
   .strictObject({
@@ -304,12 +367,16 @@ export const GrantSchema = z
     awardedDkk: MoneySchema,
     receivedDkk: MoneySchema,
     outstandingDkk: MoneySchema,
+    expectedDkk: MoneySchema.meta({
+      description: "OPEN expected payments, summed and converted at the grant's rate",
+    }),
     projectLead: PersonSchema,
     watchers: z.array(z.string()),
     reportingPeriods: z.array(ReportingPeriodSchema),
     alertLeadDays: z.array(z.number().int()).optional(),
     payments: z.array(PaymentSchema).optional(),
     deadlines: z.array(DeadlineSchema).optional(),
+    expectedPayments: z.array(ExpectedPaymentSchema).optional(),
     createdAt: z.iso.datetime(),
     createdBy: z.string(),
     updatedAt: z.iso.datetime(),
@@ -327,6 +394,48 @@ export const GrantRefSchema = z
   })
   .meta({ id: 'GrantRef' });
 export type GrantRef = z.infer<typeof GrantRefSchema>;
+
+// ---- History (who changed what) ----
+
+export const HistoryActionSchema = z.enum([
+  'GRANT_REGISTERED',
+  'GRANT_UPDATED',
+  'PAYMENT_RECORDED',
+  'EXPECTED_PAYMENT_ADDED',
+  'EXPECTED_PAYMENT_UPDATED',
+  'EXPECTED_PAYMENT_SETTLED',
+  'DEADLINE_ADDED',
+  'DEADLINE_UPDATED',
+  'DEADLINE_REMOVED',
+]);
+export type HistoryAction = z.infer<typeof HistoryActionSchema>;
+
+export const HistoryEntrySchema = z
+  .strictObject({
+    entryId: z.string(),
+    at: z.iso.datetime().meta({ description: 'When the change was committed (UTC)' }),
+    by: z.string().meta({ description: 'Who made it: an e-mail, or a finance system’s client id' }),
+    action: HistoryActionSchema,
+    subject: z
+      .strictObject({
+        type: z.enum(['grant', 'payment', 'expectedPayment', 'deadline']),
+        id: z.string(),
+      })
+      .meta({
+        description: 'What changed: the grant itself, or one of its payments, expected payments, deadlines',
+      }),
+    changes: z
+      .array(
+        z.strictObject({
+          field: z.string().meta({ description: 'The field as the API names it, e.g. "awarded", "status"' }),
+          from: z.unknown().meta({ description: 'The old value (null: it had none); money as Money' }),
+          to: z.unknown().meta({ description: 'The new value (null: it has none now); money as Money' }),
+        }),
+      )
+      .meta({ description: 'Every field that changed, with its old and new value' }),
+  })
+  .meta({ id: 'HistoryEntry' });
+export type HistoryEntryDto = z.infer<typeof HistoryEntrySchema>;
 
 export const ProblemSchema = z
   .object({

@@ -1,12 +1,14 @@
 import { funderTypeOf, PROGRAMME_CODES, type Programme } from '../config/catalogues';
 import { quarterOf } from './dates';
+import { expectedDkkByQuarter } from './expected-payments';
 import { COUNTS_AS_AWARDED, type GrantRecord } from './grant';
 import type { GrantStatus } from './schemas';
 
 /**
  * Materialised totals (PRODUCT.md 2.7), pure. Every grant contributes, to a few cells, its awarded
  * amount in DKK (when its status counts as awarded, in the quarter of its startDate), its payments'
- * DKK (in the quarter each was received) and a count of one (in its startDate's quarter). Cells are
+ * DKK (in the quarter each was received), its OPEN expected payments in DKK (in the quarter each is
+ * expected, converted at the grant's rate) and a count of one (in its startDate's quarter). Cells are
  * kept in three views, each a handful of items, so a read never touches a grant and costs the same
  * at 200 grants as at 20,000:
  *   S  forvaltning × status                         one item
@@ -27,9 +29,11 @@ export interface TotalsSubject {
   readonly awardedDkkMinor: number;
   /** DKK received, by the quarter ("2021-Q2") of each payment's receivedOn. */
   readonly receivedDkkByQuarter: Readonly<Record<string, number>>;
+  /** DKK of OPEN expected payments, by the quarter of each one's expectedOn (none when absent). */
+  readonly expectedDkkByQuarter?: Readonly<Record<string, number>> | undefined;
 }
 
-type Measure = 'a' | 'r' | 'n';
+type Measure = 'a' | 'r' | 'e' | 'n';
 
 /** Programmes by a short index, to keep cell names (DynamoDB attribute names) short. */
 const PROGRAMME_INDEX = new Map(PROGRAMME_CODES.map((p, i) => [p, i.toString(36)] as const));
@@ -86,6 +90,9 @@ const contribute = (delta: TotalsDelta, subject: TotalsSubject, sign: 1 | -1) =>
     for (const [quarter, received] of Object.entries(subject.receivedDkkByQuarter)) {
       addTo(delta, at(quarter, 'r'), sign * received);
     }
+    for (const [quarter, expected] of Object.entries(subject.expectedDkkByQuarter ?? {})) {
+      addTo(delta, at(quarter, 'e'), sign * expected);
+    }
   }
 };
 
@@ -101,7 +108,11 @@ export const totalsDelta = (
 };
 
 export const totalsSubjectOf = (
-  grant: Pick<GrantRecord, 'status' | 'forvaltning' | 'programme' | 'startDate' | 'receivedDkkByQuarter'>,
+  grant: Pick<
+    GrantRecord,
+    'status' | 'forvaltning' | 'programme' | 'startDate' | 'receivedDkkByQuarter' | 'exchangeRateToDkk'
+  > &
+    Partial<Pick<GrantRecord, 'expectedByQuarter'>>,
   awardedDkkMinor: number,
 ): TotalsSubject => ({
   status: grant.status,
@@ -110,6 +121,7 @@ export const totalsSubjectOf = (
   startDate: grant.startDate,
   awardedDkkMinor,
   receivedDkkByQuarter: grant.receivedDkkByQuarter ?? {},
+  expectedDkkByQuarter: expectedDkkByQuarter(grant),
 });
 
 // ---- Reading ----
@@ -145,6 +157,7 @@ export interface TotalsCell {
   readonly quarter?: string;
   awarded: number;
   received: number;
+  expected: number;
   grantCount: number;
 }
 
@@ -158,7 +171,7 @@ export const parseCells = (
 ): TotalsCell[] => {
   const cells = new Map<string, TotalsCell>();
   for (const [name, value] of Object.entries(attributes)) {
-    const match = /^([arn])([A-Z]+)_(.+)$/.exec(name);
+    const match = /^([arne])([A-Z]+)_(.+)$/.exec(name);
     if (!match) continue;
     // Inputs are bounded so that sums stay exact JavaScript integers; a cell past that is an error,
     // never a silently wrong (or skipped) number.
@@ -166,7 +179,7 @@ export const parseCells = (
       throw new Error(`Totals cell ${name} holds ${String(value)}, beyond exact integer arithmetic`);
     }
     const [, measure, forvaltning, rest] = match as unknown as [string, Measure, string, string];
-    let cell: Omit<TotalsCell, 'awarded' | 'received' | 'grantCount'>;
+    let cell: Omit<TotalsCell, 'awarded' | 'received' | 'expected' | 'grantCount'>;
     if (view === 'S') {
       cell = { forvaltning, status: STATUS_BY_CODE.get(rest) as GrantStatus };
     } else {
@@ -179,9 +192,10 @@ export const parseCells = (
           : { forvaltning, programme, status, year, quarter: `${year}-Q${rest.slice(2, 3)}` };
     }
     const key = `${name.slice(1)}`;
-    const existing = cells.get(key) ?? { ...cell, awarded: 0, received: 0, grantCount: 0 };
+    const existing = cells.get(key) ?? { ...cell, awarded: 0, received: 0, expected: 0, grantCount: 0 };
     if (measure === 'a') existing.awarded += value;
     else if (measure === 'r') existing.received += value;
+    else if (measure === 'e') existing.expected += value;
     else existing.grantCount += value;
     cells.set(key, existing);
   }
@@ -193,6 +207,7 @@ export interface TotalsGroup {
   readonly awarded: number;
   readonly received: number;
   readonly outstanding: number;
+  readonly expected: number;
   readonly grantCount: number;
 }
 
@@ -230,27 +245,36 @@ export const groupTotals = (
   filter: TotalsFilter,
 ): { groups: TotalsGroup[]; total: Omit<TotalsGroup, 'key'> } => {
   const groups = new Map<string, { key: Record<string, string | number> } & Omit<TotalsGroup, 'key'>>();
-  const total = { awarded: 0, received: 0, outstanding: 0, grantCount: 0 };
+  const total = { awarded: 0, received: 0, outstanding: 0, expected: 0, grantCount: 0 };
   for (const cell of cells) {
     if (!matches(cell, filter)) continue;
     const key = Object.fromEntries(groupBy.map((d) => [d, keyValue(cell, d)]));
     const id = JSON.stringify(groupBy.map((d) => key[d]));
-    const group = groups.get(id) ?? { key, awarded: 0, received: 0, outstanding: 0, grantCount: 0 };
+    const group = groups.get(id) ?? {
+      key,
+      awarded: 0,
+      received: 0,
+      outstanding: 0,
+      expected: 0,
+      grantCount: 0,
+    };
     const outstanding = COUNTS_AS_AWARDED.has(cell.status) ? cell.awarded - cell.received : 0;
     groups.set(id, {
       key,
       awarded: group.awarded + cell.awarded,
       received: group.received + cell.received,
       outstanding: group.outstanding + outstanding,
+      expected: group.expected + cell.expected,
       grantCount: group.grantCount + cell.grantCount,
     });
     total.awarded += cell.awarded;
     total.received += cell.received;
     total.outstanding += outstanding;
+    total.expected += cell.expected;
     total.grantCount += cell.grantCount;
   }
   const sorted = [...groups.values()]
-    .filter((g) => g.awarded !== 0 || g.received !== 0 || g.grantCount !== 0)
+    .filter((g) => g.awarded !== 0 || g.received !== 0 || g.expected !== 0 || g.grantCount !== 0)
     .sort((a, b) => {
       for (const d of groupBy) {
         const x = a.key[d] as string | number;

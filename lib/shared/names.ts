@@ -33,6 +33,9 @@ export const DETAIL_TYPES = {
   deadlineMissed: 'DeadlineMissed',
   grantExpiring: 'GrantExpiring',
   grantExpired: 'GrantExpired',
+  expectedPaymentAdded: 'ExpectedPaymentAdded',
+  expectedPaymentSettled: 'ExpectedPaymentSettled',
+  paymentOverdue: 'PaymentOverdue',
   digestSent: 'DigestSent',
 } as const;
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
@@ -43,6 +46,7 @@ export const ALERT_DETAIL_TYPES = [
   DETAIL_TYPES.deadlineMissed,
   DETAIL_TYPES.grantExpiring,
   DETAIL_TYPES.grantExpired,
+  DETAIL_TYPES.paymentOverdue,
 ] as const satisfies readonly DetailType[];
 
 export const ROLES = ['lear-admin', 'project-lead', 'finance'] as const;

@@ -1,7 +1,9 @@
+import type { ExpectedPaymentRecord } from '../domain/expected-payments';
 import type { GrantRecord } from '../domain/grant';
 import {
   ALERTS_PARTITION,
   itemToDeadline,
+  itemToExpectedPayment,
   itemToGrant,
   type OutboxEvent,
   type StoredDeadline,
@@ -9,10 +11,11 @@ import {
 import { type LedgerTable, WriteConflict } from './table';
 import { LEDGER_INDEXES } from './tables';
 
-/** An item the sweeper reads: a deadline, or a grant for its funding end. */
+/** An item the sweeper reads: a deadline, a grant for its funding end, or an expected payment. */
 export type DueAlertItem =
   | { readonly kind: 'deadline'; readonly deadline: StoredDeadline; readonly indexKey: string }
-  | { readonly kind: 'funding'; readonly grant: GrantRecord; readonly indexKey: string };
+  | { readonly kind: 'funding'; readonly grant: GrantRecord; readonly indexKey: string }
+  | { readonly kind: 'expected'; readonly expected: ExpectedPaymentRecord; readonly indexKey: string };
 
 export interface SweepOutcome {
   readonly key: { readonly pk: string; readonly sk: string };
@@ -20,7 +23,8 @@ export interface SweepOutcome {
   readonly indexKey: string;
   /** null: nothing left to send; the item leaves the index. */
   readonly nextIndexKey: string | null;
-  readonly stateAttribute: 'lastAlert' | 'fundingLastAlert';
+  readonly stateAttribute: 'lastAlert' | 'fundingLastAlert' | 'overdueSentFor';
+  /** The state to store; undefined: leave it as it is. */
   readonly lastAlert: unknown;
   /** Attributes that must still hold the values the sweep evaluated (undefined: must be absent). */
   readonly unchanged: Readonly<Record<string, string | undefined>>;
@@ -48,6 +52,9 @@ export const dueForAlerts = async (
     const indexKey = String(item[index.sk]);
     if (item.type === 'DEADLINE') return [{ kind: 'deadline', deadline: itemToDeadline(item), indexKey }];
     if (item.type === 'GRANT') return [{ kind: 'funding', grant: itemToGrant(item), indexKey }];
+    if (item.type === 'EXPECTED') {
+      return [{ kind: 'expected', expected: itemToExpectedPayment(item), indexKey }];
+    }
     return [];
   });
   return { items, readUnits };
@@ -61,13 +68,24 @@ export const dueForAlerts = async (
  */
 export const recordSweep = async (table: LedgerTable, outcome: SweepOutcome): Promise<SweepWrite> => {
   const index = LEDGER_INDEXES.alertsByDate;
-  const names: Record<string, string> = { '#isk': index.sk, '#state': outcome.stateAttribute };
-  if (!outcome.nextIndexKey) names['#ipk'] = index.pk;
-  const values: Record<string, unknown> = { ':state': outcome.lastAlert, ':indexKey': outcome.indexKey };
-  const update = outcome.nextIndexKey
-    ? 'SET #state = :state, #isk = :next'
-    : 'SET #state = :state REMOVE #ipk, #isk';
-  if (outcome.nextIndexKey) values[':next'] = outcome.nextIndexKey;
+  const names: Record<string, string> = { '#isk': index.sk };
+  const values: Record<string, unknown> = { ':indexKey': outcome.indexKey };
+  const sets: string[] = [];
+  if (outcome.lastAlert !== undefined) {
+    names['#state'] = outcome.stateAttribute;
+    values[':state'] = outcome.lastAlert;
+    sets.push('#state = :state');
+  }
+  if (outcome.nextIndexKey) {
+    values[':next'] = outcome.nextIndexKey;
+    sets.push('#isk = :next');
+  } else names['#ipk'] = index.pk;
+  const update = [
+    sets.length ? `SET ${sets.join(', ')}` : '',
+    outcome.nextIndexKey ? '' : 'REMOVE #ipk, #isk',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const conditions = ['#isk = :indexKey'];
   for (const [i, [name, value]] of Object.entries(outcome.unchanged).entries()) {
     names[`#u${i}`] = name;

@@ -1,6 +1,8 @@
 import { addDays, monthOf } from '../domain/dates';
 import { NotFoundError, PreconditionFailedError } from '../domain/errors';
 import type { DeadlineRecord, GrantRecord } from '../domain/grant';
+import type { HistoryRecord } from '../domain/history';
+import { historyItems } from './history';
 import {
   type DeadlineGrantContext,
   deadlineToItem,
@@ -61,6 +63,7 @@ export const addDeadline = async (
   deadline: DeadlineRecord,
   grant: GrantRecord,
   events: readonly OutboxEvent[],
+  history: readonly HistoryRecord[],
 ): Promise<void> => {
   try {
     await table.transact([
@@ -72,6 +75,7 @@ export const addDeadline = async (
         },
       },
       createDeadlineItem(table, deadline, grant),
+      ...historyItems(table, history),
       ...table.outbox(events),
     ]);
   } catch (error) {
@@ -87,10 +91,12 @@ export const updateDeadline = async (
   grant: GrantRecord,
   expectedStatus: string,
   events: readonly OutboxEvent[],
+  history: readonly HistoryRecord[],
 ): Promise<void> => {
   try {
     await table.transact([
       updateDeadlineItem(table, deadline, grant, expectedStatus),
+      ...historyItems(table, history),
       ...table.outbox(events),
     ]);
   } catch (error) {

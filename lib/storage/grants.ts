@@ -6,14 +6,18 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../domain/errors';
+import type { ExpectedPaymentRecord } from '../domain/expected-payments';
 import type { DeadlineRecord, GrantRecord, PaymentRecord } from '../domain/grant';
+import type { HistoryRecord } from '../domain/history';
 import type { TotalsDelta } from '../domain/totals';
 import { createDeadlineItem, deleteDeadlineItem, updateDeadlineItem } from './deadlines';
+import { historyItems } from './history';
 import {
   forvaltningPartition,
   GRANT_TYPE_PARTITION,
   grantToItem,
   itemToDeadline,
+  itemToExpectedPayment,
   itemToGrant,
   itemToPayment,
   keys,
@@ -28,6 +32,7 @@ export interface GrantWithChildren {
   readonly grant: GrantRecord;
   readonly payments: readonly PaymentRecord[];
   readonly deadlines: readonly StoredDeadline[];
+  readonly expectedPayments: readonly ExpectedPaymentRecord[];
 }
 
 export interface GrantListQuery {
@@ -51,11 +56,13 @@ const OPTIONAL_GRANT_ATTRIBUTES = [
   LEDGER_INDEXES.alertsByDate.sk,
 ] as const;
 
-/** What only payments and the sweeper write on a grant item; a grant update leaves them as they are. */
+/** What only payments, expected payments and the sweeper write on a grant item; a grant update leaves them as they are. */
 const GRANT_ATTRIBUTES_OWNED_ELSEWHERE = [
   'receivedMinor',
   'receivedDkkMinor',
   'receivedDkkByQuarter',
+  'expectedMinor',
+  'expectedByQuarter',
   'fundingLastAlert',
 ] as const;
 
@@ -86,10 +93,12 @@ export const registerGrant = async (
   deadlines: readonly DeadlineRecord[],
   events: readonly OutboxEvent[],
   totals: TotalsDelta,
+  history: readonly HistoryRecord[],
 ): Promise<void> => {
   await table.transact([
     table.create(grantToItem(grant, table.thresholds)),
     ...deadlines.map((d) => createDeadlineItem(table, d, grant)),
+    ...historyItems(table, history),
     ...table.outbox(events),
     ...totalsUpdates(table, totals),
   ]);
@@ -103,7 +112,7 @@ export const findGrant = async (table: LedgerTable, grantId: string): Promise<Gr
   return Item ? itemToGrant(Item) : undefined;
 };
 
-/** The grant with its payments and deadlines: one Query on the grant's partition. */
+/** The grant with its payments, deadlines and expected payments: one Query on the grant's partition. */
 export const getGrant = async (table: LedgerTable, grantId: string): Promise<GrantWithChildren> => {
   const { items } = await table.queryAll({
     KeyConditionExpression: 'pk = :pk',
@@ -116,6 +125,7 @@ export const getGrant = async (table: LedgerTable, grantId: string): Promise<Gra
     grant: itemToGrant(grantItem),
     payments: items.filter((item) => item.type === 'PAYMENT').map(itemToPayment),
     deadlines: items.filter((item) => item.type === 'DEADLINE').map(itemToDeadline),
+    expectedPayments: items.filter((item) => item.type === 'EXPECTED').map(itemToExpectedPayment),
   };
 };
 
@@ -183,6 +193,7 @@ export interface GrantChange {
   readonly deadlinesToDelete: readonly DeadlineRecord[];
   readonly events: readonly OutboxEvent[];
   readonly totals: TotalsDelta;
+  readonly history: readonly HistoryRecord[];
 }
 
 /**
@@ -203,6 +214,7 @@ export const updateGrant = async (table: LedgerTable, change: GrantChange): Prom
       ...change.deadlinesToAdd.map((d) => createDeadlineItem(table, d, grant)),
       ...change.deadlinesToUpdate.map((d) => updateDeadlineItem(table, d, grant)),
       ...change.deadlinesToDelete.map((d) => deleteDeadlineItem(table, d)),
+      ...historyItems(table, change.history),
       ...table.outbox(change.events),
       ...totalsUpdates(table, change.totals),
     ]);

@@ -5,7 +5,9 @@ import {
   thresholdsFor,
 } from '../domain/alerts';
 import { monthOf } from '../domain/dates';
+import { type ExpectedPaymentRecord, expectedPaymentAlertOn } from '../domain/expected-payments';
 import type { DeadlineRecord, GrantRecord, PaymentRecord } from '../domain/grant';
+import type { HistoryRecord } from '../domain/history';
 import type { GrantStatus } from '../domain/schemas';
 import type { DetailType } from '../shared/names';
 import { LEDGER_INDEXES } from './tables';
@@ -20,6 +22,16 @@ export const keys = {
   deadline: (grantId: string, deadlineId: string) => ({
     pk: `GRANT#${grantId}`,
     sk: `DEADLINE#${deadlineId}`,
+  }),
+  expectedPayment: (grantId: string, expectedPaymentId: string) => ({
+    pk: `GRANT#${grantId}`,
+    sk: `EXPECTED#${expectedPaymentId}`,
+  }),
+  /** A grant's history lives beside it, not in it, so reading the grant never reads its history. */
+  historyPartition: (grantId: string) => `HISTORY#${grantId}`,
+  history: (grantId: string, at: string, entryId: string) => ({
+    pk: `HISTORY#${grantId}`,
+    sk: `${at}#${entryId}`,
   }),
   outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'EVENT' }),
   grantPartition: (grantId: string) => `GRANT#${grantId}`,
@@ -42,6 +54,8 @@ export const GRANT_TYPE_PARTITION = 'GRANT';
 export const forvaltningPartition = (code: string) => `FORV#${code}`;
 /** Deadlines by status and month due: a month's partition stays small and a range is a few queries. */
 export const duePartition = (status: string, month: string) => `DUE#${status}#${month}`;
+/** OPEN expected payments by expectedOn, in the due-date index: few, so one partition; sparse. */
+export const EXPECTED_OPEN_PARTITION = 'EXPECTED#OPEN';
 
 type Item = Record<string, unknown>;
 
@@ -59,6 +73,11 @@ const EPOCH = '1970-01-01';
 export const fundingAlertSortKey = (nextAlertOn: string, grantId: string) => `${nextAlertOn}#F#${grantId}`;
 export const deadlineAlertSortKey = (nextAlertOn: string, grantId: string, deadlineId: string) =>
   `${nextAlertOn}#D#${grantId}#${deadlineId}`;
+export const expectedPaymentAlertSortKey = (
+  nextAlertOn: string,
+  grantId: string,
+  expectedPaymentId: string,
+) => `${nextAlertOn}#E#${grantId}#${expectedPaymentId}`;
 
 export const grantToItem = (grant: GrantRecord, thresholds: AlertThresholds): Item => {
   const next = nextFundingAlertOn({ grant, lastAlert: grant.fundingLastAlert }, EPOCH, thresholds.funding);
@@ -143,6 +162,50 @@ export const deadlineToItem = (
 
 export const itemToDeadline = (item: Item): StoredDeadline =>
   withoutStorageAttributes(item) as unknown as StoredDeadline;
+
+/**
+ * An expected payment, in its grant's partition. While OPEN it sits in the due-date index (the
+ * digest's "what is still to come by D") and, until PaymentOverdue is sent, in the sweeper's index
+ * under the day it falls overdue.
+ */
+export const expectedPaymentToItem = (expected: ExpectedPaymentRecord): Item => {
+  const alertOn = expectedPaymentAlertOn(expected);
+  return {
+    ...keys.expectedPayment(expected.grantId, expected.expectedPaymentId),
+    type: 'EXPECTED',
+    ...(expected.status === 'OPEN'
+      ? {
+          [deadlinesByDue.pk]: EXPECTED_OPEN_PARTITION,
+          [deadlinesByDue.sk]: `${expected.expectedOn}#${expected.grantId}#${expected.expectedPaymentId}`,
+        }
+      : {}),
+    ...(alertOn
+      ? {
+          [alertsByDate.pk]: ALERTS_PARTITION,
+          [alertsByDate.sk]: expectedPaymentAlertSortKey(
+            alertOn,
+            expected.grantId,
+            expected.expectedPaymentId,
+          ),
+        }
+      : {}),
+    ...expected,
+  };
+};
+
+export const itemToExpectedPayment = (item: Item): ExpectedPaymentRecord =>
+  withoutStorageAttributes(item) as unknown as ExpectedPaymentRecord;
+
+export const historyToItem = (entry: HistoryRecord): Item => ({
+  ...keys.history(entry.grantId, entry.at, entry.entryId),
+  type: 'HISTORY',
+  ...entry,
+  // DynamoDB keeps no undefined; an absent value is null in history anyway.
+  changes: entry.changes.map((c) => ({ field: c.field, from: c.from ?? null, to: c.to ?? null })),
+});
+
+export const itemToHistory = (item: Item): HistoryRecord =>
+  withoutStorageAttributes(item) as unknown as HistoryRecord;
 
 /** An event committed in the same transaction as its change; the stream carries it to the bus. */
 export interface OutboxEvent {

@@ -1,10 +1,15 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AlertThresholds } from '../domain/alerts';
-import type { DeadlineRecord, GrantRecord, PaymentRecord } from '../domain/grant';
+import type { IsoDate } from '../domain/dates';
+import type { ExpectedPaymentRecord } from '../domain/expected-payments';
+import type { DeadlineRecord, GrantRecord } from '../domain/grant';
+import type { HistoryRecord } from '../domain/history';
 import type { TotalsCell, TotalsDelta, TotalsView } from '../domain/totals';
 import * as alerts from './alerts';
 import * as deadlines from './deadlines';
+import * as expected from './expected-payments';
 import * as grants from './grants';
+import * as history from './history';
 import type { OutboxEvent } from './items';
 import * as payments from './payments';
 import { LedgerTable } from './table';
@@ -12,14 +17,18 @@ import * as totals from './totals';
 
 export type { DueAlertItem, SweepOutcome } from './alerts';
 export type { DeadlineListQuery } from './deadlines';
+export type { DueReads, ExpectedPaymentWrite } from './expected-payments';
 export type { GrantChange, GrantListQuery, GrantWithChildren } from './grants';
+export type { HistoryPage } from './history';
+export type { PaymentOutcome, PaymentWrite } from './payments';
 export { WriteConflict } from './table';
 
 /**
- * The ledger repository: every read and write of grants, payments, deadlines and outbox events,
- * each aggregate's in its own module (grants.ts, payments.ts, deadlines.ts, totals.ts, alerts.ts)
- * over the shared primitives of table.ts. Each change and the events it causes are one
- * TransactWriteItems, so no event is ever lost.
+ * The ledger repository: every read and write of grants, payments, expected payments, deadlines,
+ * history and outbox events, each aggregate's in its own module (grants.ts, payments.ts,
+ * expected-payments.ts, deadlines.ts, history.ts, totals.ts, alerts.ts) over the shared primitives
+ * of table.ts. Each change, its history entries and the events it causes are one
+ * TransactWriteItems, so neither an event nor a history entry is ever lost.
  */
 export class Ledger {
   readonly table: LedgerTable;
@@ -33,8 +42,9 @@ export class Ledger {
     deadlineRecords: readonly DeadlineRecord[],
     events: readonly OutboxEvent[],
     delta: TotalsDelta,
+    entries: readonly HistoryRecord[],
   ): Promise<void> {
-    return grants.registerGrant(this.table, grant, deadlineRecords, events, delta);
+    return grants.registerGrant(this.table, grant, deadlineRecords, events, delta, entries);
   }
 
   /** The grant item alone: one GetItem. */
@@ -59,17 +69,44 @@ export class Ledger {
     return grants.grantsById(this.table, grantIds);
   }
 
-  recordPayment(
-    grant: GrantRecord,
-    payment: PaymentRecord,
-    events: readonly OutboxEvent[],
-    delta: TotalsDelta,
-  ): Promise<payments.PaymentOutcome> {
-    return payments.recordPayment(this.table, grant, payment, events, delta);
+  recordPayment(write: payments.PaymentWrite): Promise<payments.PaymentOutcome> {
+    return payments.recordPayment(this.table, write);
   }
 
-  addDeadline(deadline: DeadlineRecord, grant: GrantRecord, events: readonly OutboxEvent[]): Promise<void> {
-    return deadlines.addDeadline(this.table, deadline, grant, events);
+  writeExpectedPayment(write: expected.ExpectedPaymentWrite): Promise<'written' | 'grant-changed'> {
+    return expected.writeExpectedPayment(this.table, write);
+  }
+
+  findExpectedPayment(
+    grantId: string,
+    expectedPaymentId: string,
+  ): Promise<ExpectedPaymentRecord | undefined> {
+    return expected.findExpectedPayment(this.table, grantId, expectedPaymentId);
+  }
+
+  /**
+   * Every OPEN expected payment due on or before `to`, overdue ones included, of every grant: one
+   * Query on a sparse index partition, no Scan (the weekly digest's "money still to come").
+   */
+  openExpectedPaymentsDueBy(to: IsoDate): Promise<expected.DueReads<ExpectedPaymentRecord>> {
+    return expected.openExpectedPaymentsDueBy(this.table, to);
+  }
+
+  /** A grant's history, newest first, one page. */
+  listHistory(
+    grantId: string,
+    query: { readonly limit: number; readonly cursor?: string | undefined },
+  ): Promise<history.HistoryPage> {
+    return history.listHistory(this.table, grantId, query);
+  }
+
+  addDeadline(
+    deadline: DeadlineRecord,
+    grant: GrantRecord,
+    events: readonly OutboxEvent[],
+    entries: readonly HistoryRecord[],
+  ): Promise<void> {
+    return deadlines.addDeadline(this.table, deadline, grant, events, entries);
   }
 
   updateDeadline(
@@ -77,8 +114,9 @@ export class Ledger {
     grant: GrantRecord,
     expectedStatus: string,
     events: readonly OutboxEvent[],
+    entries: readonly HistoryRecord[],
   ): Promise<void> {
-    return deadlines.updateDeadline(this.table, deadline, grant, expectedStatus, events);
+    return deadlines.updateDeadline(this.table, deadline, grant, expectedStatus, events, entries);
   }
 
   listDeadlines(query: deadlines.DeadlineListQuery): ReturnType<typeof deadlines.listDeadlines> {

@@ -1,6 +1,14 @@
 import { addDays, copenhagenDateOf, daysBetween, quarterOf } from '../domain/dates';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../domain/errors';
 import {
+  addExpectedPayment as addExpectedPaymentRule,
+  changeExpectedPayment as changeExpectedPaymentRule,
+  type ExpectedPaymentRecord,
+  type ExpectedSums,
+  settleExpectedPayment,
+  toExpectedPaymentDto,
+} from '../domain/expected-payments';
+import {
   addDeadline as addDeadlineRule,
   applyGrantPatch,
   awardedDkkMinor,
@@ -14,13 +22,27 @@ import {
   toGrantDto,
   toPaymentDto,
 } from '../domain/grant';
+import {
+  deadlineChanges,
+  expectedPaymentChanges,
+  grantChanges,
+  grantUpdateHistory,
+  type HistoryRecord,
+  historyEntry,
+  paymentChanges,
+  toHistoryEntryDto,
+} from '../domain/history';
 import type {
   DeadlineDto,
   DeadlineInput,
   DeadlineStatus,
+  ExpectedPaymentDto,
+  ExpectedPaymentInput,
+  ExpectedPaymentPatch,
   GrantDto,
   GrantInput,
   GrantPatch,
+  HistoryEntryDto,
   PaymentDto,
   PaymentInput,
 } from '../domain/schemas';
@@ -46,6 +68,24 @@ export const registerGrant = async (
 ): Promise<GrantDto> => {
   const ctx = contextFor(ports, caller);
   const { grant, deadlines } = registerGrantRule(input, ctx);
+  const history: HistoryRecord[] = [
+    historyEntry(
+      ctx,
+      grant.grantId,
+      'GRANT_REGISTERED',
+      { type: 'grant', id: grant.grantId },
+      grantChanges(undefined, grant),
+    ),
+    ...deadlines.map((d) =>
+      historyEntry(
+        ctx,
+        grant.grantId,
+        'DEADLINE_ADDED',
+        { type: 'deadline', id: d.deadlineId },
+        deadlineChanges(undefined, d),
+      ),
+    ),
+  ];
   const at = (eventId: string) => ({ eventId, occurredAt: ctx.now });
   const events: OutboxEvent[] = [
     changeEvent(DETAIL_TYPES.grantRegistered, grant, {}, at(ports.newId())),
@@ -53,13 +93,19 @@ export const registerGrant = async (
       changeEvent(DETAIL_TYPES.deadlineAdded, grant, { deadline: toDeadlineDto(d) }, at(ports.newId())),
     ),
   ];
-  await ports.ledger.registerGrant(grant, deadlines, events, totalsDelta(undefined, totalsOf(grant)));
-  return toGrantDto(grant, { payments: [], deadlines });
+  await ports.ledger.registerGrant(
+    grant,
+    deadlines,
+    events,
+    totalsDelta(undefined, totalsOf(grant)),
+    history,
+  );
+  return toGrantDto(grant, { payments: [], deadlines, expectedPayments: [] });
 };
 
 export const getGrant = async (ports: GrantPorts, grantId: string): Promise<GrantDto> => {
-  const { grant, payments, deadlines } = await ports.ledger.getGrant(grantId);
-  return toGrantDto(grant, { payments, deadlines });
+  const { grant, payments, deadlines, expectedPayments } = await ports.ledger.getGrant(grantId);
+  return toGrantDto(grant, { payments, deadlines, expectedPayments });
 };
 
 export const listGrants = async (
@@ -117,6 +163,7 @@ export const updateGrant = async (
     deadlinesToDelete: deadlinePlan.remove,
     events,
     totals: totalsDelta(totalsOf(current.grant), totalsOf(grant)),
+    history: grantUpdateHistory(ctx, current.grant, grant, deadlinePlan, current.deadlines),
   });
   const removed = new Set(deadlinePlan.remove.map((d) => d.deadlineId));
   const replaced = new Map([...deadlinePlan.add, ...deadlinePlan.update].map((d) => [d.deadlineId, d]));
@@ -124,7 +171,11 @@ export const updateGrant = async (
     ...current.deadlines.filter((d) => !removed.has(d.deadlineId) && !replaced.has(d.deadlineId)),
     ...replaced.values(),
   ];
-  return toGrantDto(grant, { payments: current.payments, deadlines });
+  return toGrantDto(grant, {
+    payments: current.payments,
+    deadlines,
+    expectedPayments: current.expectedPayments,
+  });
 };
 
 /** How often a payment is recomputed when its grant moved between totals cells meanwhile. */
@@ -141,28 +192,62 @@ export const recordPayment = async (
     if (!grant) throw new NotFoundError(`No grant has the id ${grantId}.`);
     const ctx = contextFor(ports, caller);
     const payment = recordPaymentRule(grant, input, ctx);
-    const event = changeEvent(
-      DETAIL_TYPES.paymentRecorded,
-      grant,
-      { payment: toPaymentDto(payment) },
-      { eventId: ports.newId(), occurredAt: ctx.now },
-    );
+    const at = (eventId: string) => ({ eventId, occurredAt: ctx.now });
+    const events = [
+      changeEvent(DETAIL_TYPES.paymentRecorded, grant, { payment: toPaymentDto(payment) }, at(ports.newId())),
+    ];
+    const history = [
+      historyEntry(
+        ctx,
+        grantId,
+        'PAYMENT_RECORDED',
+        { type: 'payment', id: payment.paymentId },
+        paymentChanges(payment),
+      ),
+    ];
+    let settles: { before: ExpectedPaymentRecord; after: ExpectedPaymentRecord } | undefined;
+    let sums: ExpectedSums | undefined;
+    if (input.settles) {
+      const before = await ports.ledger.findExpectedPayment(grantId, input.settles);
+      const settled = settleExpectedPayment(grant, before, payment, input.settles);
+      settles = { before: before as ExpectedPaymentRecord, after: settled.record };
+      sums = settled.sums;
+      const expectedPayment = toExpectedPaymentDto(settled.record, grant);
+      events.push(
+        changeEvent(DETAIL_TYPES.expectedPaymentSettled, grant, { expectedPayment }, at(ports.newId())),
+      );
+      history.push(
+        historyEntry(
+          ctx,
+          grantId,
+          'EXPECTED_PAYMENT_SETTLED',
+          { type: 'expectedPayment', id: settled.record.expectedPaymentId },
+          expectedPaymentChanges(grant, settles.before, settled.record),
+        ),
+      );
+    }
     const quarter = quarterOf(payment.receivedOn);
     const after = {
       ...grant,
+      ...sums,
       receivedDkkByQuarter: {
         ...grant.receivedDkkByQuarter,
         [quarter]: (grant.receivedDkkByQuarter[quarter] ?? 0) + payment.amountDkkMinor,
       },
     };
     const totals = totalsDelta(totalsOf(grant), totalsOf(after));
-    const outcome = await ports.ledger.recordPayment(grant, payment, [event], totals);
+    const outcome = await ports.ledger.recordPayment({ grant, payment, settles, history, events, totals });
     switch (outcome) {
       case 'recorded':
         return toPaymentDto(payment);
       case 'gone':
         throw new NotFoundError(`No grant has the id ${grantId}.`);
+      case 'already-settled':
+        throw new ConflictError(
+          `Expected payment ${input.settles} was settled or cancelled while this payment was recorded; the payment was not recorded.`,
+        );
       case 'grant-changed':
+      case 'expected-changed':
         if (attempt < PAYMENT_ATTEMPTS) continue;
         throw new ConflictError('The grant kept changing while the payment was recorded; try again.');
       case 'ceiling-reached': {
@@ -171,6 +256,108 @@ export const recordPayment = async (
       }
     }
   }
+};
+
+/** How often an expected payment's change is recomputed when its grant changed meanwhile. */
+const EXPECTED_ATTEMPTS = 5;
+
+/**
+ * Adds or changes an expected payment against the grant as read; when the grant moved on meanwhile
+ * (a payment, another expected payment), reads it again and applies the rules to what it is now.
+ */
+const writeExpected = async (
+  ports: GrantPorts,
+  grantId: string,
+  caller: Caller,
+  plan: (
+    grant: GrantRecord,
+    ctx: ChangeContext,
+  ) => Promise<{
+    before: ExpectedPaymentRecord | undefined;
+    after: ExpectedPaymentRecord;
+    sums: ExpectedSums;
+  }>,
+): Promise<ExpectedPaymentDto> => {
+  for (let attempt = 1; ; attempt++) {
+    const grant = await ports.ledger.findGrant(grantId);
+    if (!grant) throw new NotFoundError(`No grant has the id ${grantId}.`);
+    const ctx = contextFor(ports, caller);
+    const { before, after, sums } = await plan(grant, ctx);
+    const expectedPayment = toExpectedPaymentDto(after, grant);
+    if (before === after) return expectedPayment;
+    const subject = { type: 'expectedPayment' as const, id: after.expectedPaymentId };
+    const history = [
+      historyEntry(
+        ctx,
+        grantId,
+        before ? 'EXPECTED_PAYMENT_UPDATED' : 'EXPECTED_PAYMENT_ADDED',
+        subject,
+        expectedPaymentChanges(grant, before, after),
+      ),
+    ];
+    const events = before
+      ? []
+      : [
+          changeEvent(
+            DETAIL_TYPES.expectedPaymentAdded,
+            grant,
+            { expectedPayment },
+            { eventId: ports.newId(), occurredAt: ctx.now },
+          ),
+        ];
+    const totals = totalsDelta(totalsOf(grant), totalsOf({ ...grant, ...sums }));
+    const outcome = await ports.ledger.writeExpectedPayment({
+      grant,
+      sums,
+      before,
+      after,
+      history,
+      events,
+      totals,
+    });
+    if (outcome === 'written') return expectedPayment;
+    if (attempt >= EXPECTED_ATTEMPTS) {
+      throw new ConflictError('The grant kept changing while the expected payment was saved; try again.');
+    }
+  }
+};
+
+export const addExpectedPayment = (
+  ports: GrantPorts,
+  grantId: string,
+  input: ExpectedPaymentInput,
+  caller: Caller,
+): Promise<ExpectedPaymentDto> =>
+  writeExpected(ports, grantId, caller, async (grant, ctx) => {
+    const { record, sums } = addExpectedPaymentRule(grant, input, ctx);
+    return { before: undefined, after: record, sums };
+  });
+
+export const changeExpectedPayment = (
+  ports: GrantPorts,
+  grantId: string,
+  expectedPaymentId: string,
+  patch: ExpectedPaymentPatch,
+  caller: Caller,
+): Promise<ExpectedPaymentDto> =>
+  writeExpected(ports, grantId, caller, async (grant, ctx) => {
+    const current = await ports.ledger.findExpectedPayment(grantId, expectedPaymentId);
+    if (!current) throw new NotFoundError(`Grant ${grantId} has no expected payment ${expectedPaymentId}.`);
+    const { record, sums } = changeExpectedPaymentRule(grant, current, patch, ctx);
+    return { before: current, after: record, sums };
+  });
+
+/** A grant's history, newest first, one page; an unknown grant is a 404. */
+export const getHistory = async (
+  ports: GrantPorts,
+  grantId: string,
+  query: { readonly limit: number; readonly cursor?: string | undefined },
+): Promise<{ items: HistoryEntryDto[]; nextCursor: string | null }> => {
+  const page = await ports.ledger.listHistory(grantId, query);
+  if (page.items.length === 0 && !query.cursor && !(await ports.ledger.findGrant(grantId))) {
+    throw new NotFoundError(`No grant has the id ${grantId}.`);
+  }
+  return { items: page.items.map(toHistoryEntryDto), nextCursor: page.nextCursor ?? null };
 };
 
 export const addDeadline = async (
@@ -183,13 +370,22 @@ export const addDeadline = async (
   if (!grant) throw new NotFoundError(`No grant has the id ${grantId}.`);
   const ctx = contextFor(ports, caller);
   const deadline = addDeadlineRule(grant, input, ctx);
+  const history = [
+    historyEntry(
+      ctx,
+      grantId,
+      'DEADLINE_ADDED',
+      { type: 'deadline', id: deadline.deadlineId },
+      deadlineChanges(undefined, deadline),
+    ),
+  ];
   const event = changeEvent(
     DETAIL_TYPES.deadlineAdded,
     grant,
     { deadline: toDeadlineDto(deadline) },
     { eventId: ports.newId(), occurredAt: ctx.now },
   );
-  await ports.ledger.addDeadline(deadline, grant, [event]);
+  await ports.ledger.addDeadline(deadline, grant, [event], history);
   return toDeadlineDto(deadline);
 };
 
@@ -217,7 +413,16 @@ export const setDeadlineStatus = async (
           ),
         ]
       : [];
-  await ports.ledger.updateDeadline(next, grant, current.status, events);
+  const history = [
+    historyEntry(
+      ctx,
+      grantId,
+      'DEADLINE_UPDATED',
+      { type: 'deadline', id: deadlineId },
+      deadlineChanges(current, next),
+    ),
+  ];
+  await ports.ledger.updateDeadline(next, grant, current.status, events, history);
   return toDeadlineDto(next);
 };
 

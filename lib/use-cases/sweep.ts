@@ -8,9 +8,20 @@ import {
   thresholdsFor,
 } from '../domain/alerts';
 import { type Clock, copenhagenDateOf, type IsoDate } from '../domain/dates';
+import {
+  evaluateExpectedPayment,
+  type PaymentOverdueAlert,
+  toExpectedPaymentDto,
+} from '../domain/expected-payments';
 import { type GrantRecord, recipientsOf, toDeadlineDto } from '../domain/grant';
 import { DETAIL_TYPES } from '../shared/names';
-import { deadlineAlertSortKey, fundingAlertSortKey, keys, type OutboxEvent } from '../storage/items';
+import {
+  deadlineAlertSortKey,
+  expectedPaymentAlertSortKey,
+  fundingAlertSortKey,
+  keys,
+  type OutboxEvent,
+} from '../storage/items';
 import type { DueAlertItem, Ledger, SweepOutcome } from '../storage/ledger';
 import { changeEvent } from './events';
 
@@ -27,7 +38,7 @@ export interface SweepSummary {
   /** Grants read to evaluate them (each at most once). */
   readonly grantsRead: number;
   readonly readCapacityUnits: number;
-  readonly alertsSent: Readonly<Record<Alert['kind'], number>>;
+  readonly alertsSent: Readonly<Record<Alert['kind'] | PaymentOverdueAlert['kind'], number>>;
   /** Alerts another sweep had already sent. */
   readonly alreadySent: number;
   /** Items that changed between the read and the write; the next sweep sees them as they are now. */
@@ -81,8 +92,57 @@ const alertEvent = (alert: Alert, grant: GrantRecord, item: DueAlertItem, occurr
   }
 };
 
+/** PaymentOverdue for an expected payment still OPEN 30 days after it was expected. */
+const overdueEvent = (
+  alert: PaymentOverdueAlert,
+  grant: GrantRecord,
+  item: Extract<DueAlertItem, { kind: 'expected' }>,
+  occurredAt: Date,
+): OutboxEvent =>
+  changeEvent(
+    DETAIL_TYPES.paymentOverdue,
+    grant,
+    {
+      expectedPayment: toExpectedPaymentDto(item.expected, grant),
+      daysOverdue: alert.daysOverdue,
+      recipients: recipientsOf(grant),
+    },
+    { eventId: alertEventId([alert.alertKey]), occurredAt },
+  );
+
+/** What a sweep stores for an expected payment: sent or not, it leaves the index unless not yet due. */
+const expectedOutcome = (
+  item: Extract<DueAlertItem, { kind: 'expected' }>,
+  evaluation: ReturnType<typeof evaluateExpectedPayment>,
+  event: OutboxEvent | undefined,
+): SweepOutcome => {
+  const { expected } = item;
+  return {
+    key: keys.expectedPayment(expected.grantId, expected.expectedPaymentId),
+    indexKey: item.indexKey,
+    nextIndexKey: evaluation.nextAlertOn
+      ? expectedPaymentAlertSortKey(evaluation.nextAlertOn, expected.grantId, expected.expectedPaymentId)
+      : null,
+    stateAttribute: 'overdueSentFor',
+    lastAlert: evaluation.overdueSentFor,
+    unchanged: { status: expected.status, expectedOn: expected.expectedOn },
+    event,
+  };
+};
+
+const grantIdOf = (item: DueAlertItem): string => {
+  switch (item.kind) {
+    case 'deadline':
+      return item.deadline.grantId;
+    case 'funding':
+      return item.grant.grantId;
+    case 'expected':
+      return item.expected.grantId;
+  }
+};
+
 const outcomeFor = (
-  item: DueAlertItem,
+  item: Exclude<DueAlertItem, { kind: 'expected' }>,
   grant: GrantRecord,
   evaluation: { alert?: Alert | undefined; lastAlert: LastAlert; nextAlertOn: IsoDate | null },
   event: OutboxEvent | undefined,
@@ -121,9 +181,7 @@ export const sweepDeadlines = async (ports: SweepPorts, today?: IsoDate): Promis
   const now = ports.clock.now();
   const date = today ?? copenhagenDateOf(now);
   const { items, readUnits } = await ports.ledger.dueForAlerts(date);
-  const grantIds = items.map((item) =>
-    item.kind === 'deadline' ? item.deadline.grantId : item.grant.grantId,
-  );
+  const grantIds = items.map(grantIdOf);
   // A funding item is its grant: only deadlines need their grant read.
   const fundingGrants = new Map(
     items.flatMap((item) => (item.kind === 'funding' ? [[item.grant.grantId, item.grant] as const] : [])),
@@ -133,19 +191,30 @@ export const sweepDeadlines = async (ports: SweepPorts, today?: IsoDate): Promis
   );
   const grants = new Map([...readGrants, ...fundingGrants]);
 
-  const alertsSent: Record<Alert['kind'], number> = {
+  const alertsSent: Record<Alert['kind'] | PaymentOverdueAlert['kind'], number> = {
     DeadlineApproaching: 0,
     DeadlineMissed: 0,
     GrantExpiring: 0,
     GrantExpired: 0,
+    PaymentOverdue: 0,
   };
   let alreadySent = 0;
   let changedMeanwhile = 0;
   let retired = 0;
 
   const sweepOne = async (item: DueAlertItem) => {
-    const grant = grants.get(item.kind === 'deadline' ? item.deadline.grantId : item.grant.grantId);
+    const grant = grants.get(grantIdOf(item));
     if (!grant) return; // The grant is gone; its items go with it.
+    if (item.kind === 'expected') {
+      const evaluation = evaluateExpectedPayment(item.expected, date);
+      const event = evaluation.alert ? overdueEvent(evaluation.alert, grant, item, now) : undefined;
+      const result = await ports.ledger.recordSweep(expectedOutcome(item, evaluation, event));
+      if (result === 'already-sent') alreadySent++;
+      else if (result === 'item-changed') changedMeanwhile++;
+      else if (evaluation.alert) alertsSent.PaymentOverdue++;
+      if (result === 'stored' && evaluation.nextAlertOn === null) retired++;
+      return;
+    }
     const thresholds = thresholdsFor(grant, ports.thresholds);
     const evaluation =
       item.kind === 'deadline'

@@ -1,4 +1,5 @@
 import { quarterOf } from '../domain/dates';
+import type { ExpectedPaymentRecord } from '../domain/expected-payments';
 import { awardedDkkMinor, type GrantRecord, type PaymentRecord } from '../domain/grant';
 import { dkk } from '../domain/money';
 import {
@@ -18,7 +19,13 @@ export interface TotalsQuery extends TotalsFilter {
   readonly groupBy: readonly TotalsDimension[];
 }
 
-type Amounts = { awarded: string; received: string; outstanding: string; grantCount: number };
+type Amounts = {
+  awarded: string;
+  received: string;
+  outstanding: string;
+  expected: string;
+  grantCount: number;
+};
 
 export interface TotalsReport {
   readonly currency: 'DKK';
@@ -31,6 +38,7 @@ const amounts = (g: Omit<TotalsGroup, 'key'>): Amounts => ({
   awarded: dkk(g.awarded).amount,
   received: dkk(g.received).amount,
   outstanding: dkk(g.outstanding).amount,
+  expected: dkk(g.expected).amount,
   grantCount: g.grantCount,
 });
 
@@ -41,14 +49,24 @@ export const getTotals = async (ledger: Ledger, query: TotalsQuery): Promise<Tot
 };
 
 /**
- * Every cell of every view computed straight from grants and their payments, as if no total had
+ * Every cell of every view computed straight from grants, their payments and their OPEN expected
+ * payments (each quarter's sum converted at the grant's rate), as if no total had
  * ever been kept: the reference the materialised views must equal. It reads everything, so it is
  * for checking (`npm run totals:verify`, the tests), never for answering requests.
  */
 export const expectedCells = (
   grants: readonly GrantRecord[],
   payments: readonly PaymentRecord[],
+  expectedPayments: readonly ExpectedPaymentRecord[] = [],
 ): Map<string, number> => {
+  const expectedByGrant = new Map<string, Record<string, number>>();
+  for (const expected of expectedPayments) {
+    if (expected.status !== 'OPEN') continue;
+    const byQuarter = expectedByGrant.get(expected.grantId) ?? {};
+    const quarter = quarterOf(expected.expectedOn);
+    byQuarter[quarter] = (byQuarter[quarter] ?? 0) + expected.amount.minor;
+    expectedByGrant.set(expected.grantId, byQuarter);
+  }
   const receivedByGrant = new Map<string, Record<string, number>>();
   for (const payment of payments) {
     const byQuarter = receivedByGrant.get(payment.grantId) ?? {};
@@ -59,7 +77,11 @@ export const expectedCells = (
   const cells = new Map<string, number>();
   for (const grant of grants) {
     const subject = totalsSubjectOf(
-      { ...grant, receivedDkkByQuarter: receivedByGrant.get(grant.grantId) ?? {} },
+      {
+        ...grant,
+        receivedDkkByQuarter: receivedByGrant.get(grant.grantId) ?? {},
+        expectedByQuarter: expectedByGrant.get(grant.grantId) ?? {},
+      },
       awardedDkkMinor(grant),
     );
     for (const [key, amount] of totalsDelta(undefined, subject))

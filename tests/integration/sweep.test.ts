@@ -157,6 +157,7 @@ describe('the sweeper on DynamoDB Local', () => {
       DeadlineMissed: 0,
       GrantExpiring: 0,
       GrantExpired: 0,
+      PaymentOverdue: 0,
     });
   });
 });

@@ -23,10 +23,10 @@ const QUERIES: TotalsQuery[] = [
   { groupBy: [], forvaltning: 'TMF' },
 ];
 
-/** The totals as stored and as served equal a recomputation from the grants and payments. */
+/** The totals as stored and as served equal a recomputation from the grants, payments and expected payments. */
 const expectExact = async (env: Env) => {
   const audit = await readLedgerForAudit(env.db, env.tableName);
-  const expected = expectedCells(audit.grants, audit.payments);
+  const expected = expectedCells(audit.grants, audit.payments, audit.expectedPayments);
   expect(totalsDrift(expected, audit.storedCells)).toEqual([]);
   for (const query of QUERIES) {
     expect(await getTotals(env.ledger, query)).toEqual(recomputeTotals(expected, query));
@@ -64,6 +64,24 @@ const action = fc.oneof(
     grant: fc.nat(),
     amounts: fc.array(cents, { minLength: 1, maxLength: 6 }),
     receivedOn: day,
+  }),
+  fc.record({ kind: fc.constant('expect' as const), grant: fc.nat(), amount: cents, expectedOn: day }),
+  fc.record({
+    kind: fc.constant('replan' as const),
+    grant: fc.nat(),
+    pick: fc.nat(),
+    change: fc.oneof(
+      fc.record({ expectedOn: day }),
+      fc.record({ amount: cents }),
+      fc.constant({ cancel: true as const }),
+    ),
+  }),
+  // Payments settling one expected payment, racing each other: one wins, the others get 409.
+  fc.record({
+    kind: fc.constant('settle' as const),
+    grant: fc.nat(),
+    pick: fc.nat(),
+    racers: fc.integer({ min: 1, max: 3 }),
   }),
 );
 
@@ -111,7 +129,7 @@ const tolerate = async (work: Promise<unknown>) => {
 describe('totals stay equal to a recomputation from the grants', () => {
   it('after every step of random registrations, changes and concurrent payments', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 3, maxLength: 10 }), async (actions) => {
+      fc.asyncProperty(fc.array(action, { minLength: 3, maxLength: 12 }), async (actions) => {
         const env = await freshLedger(inject('dynamoEndpoint'));
         const ids: string[] = [];
         for (const [i, a] of actions.entries()) {
@@ -146,6 +164,61 @@ describe('totals stay equal to a recomputation from the grants', () => {
                     }
                   : { awarded: { amount: (a.amount / 100).toFixed(2), currency: 'DKK' as const } };
               await tolerate(grants.updateGrant(env.ports, grantId, patch, version, caller));
+            } else if (a.kind === 'expect') {
+              const current = await grants.getGrant(env.ports, grantId);
+              await tolerate(
+                grants.addExpectedPayment(
+                  env.ports,
+                  grantId,
+                  {
+                    expectedOn: a.expectedOn,
+                    amount: { amount: (a.amount / 100).toFixed(2), currency: current.awarded.currency },
+                    kind: 'INTERIM',
+                  },
+                  caller,
+                ),
+              );
+            } else if (a.kind === 'replan' || a.kind === 'settle') {
+              const current = await grants.getGrant(env.ports, grantId);
+              const open = (current.expectedPayments ?? []).filter((e) => e.status === 'OPEN');
+              const target = open[a.pick % Math.max(1, open.length)];
+              if (!target) continue;
+              if (a.kind === 'replan') {
+                const { change } = a;
+                const patch =
+                  'cancel' in change
+                    ? { status: 'CANCELLED' as const }
+                    : 'amount' in change
+                      ? {
+                          amount: {
+                            amount: (change.amount / 100).toFixed(2),
+                            currency: current.awarded.currency,
+                          },
+                        }
+                      : { expectedOn: change.expectedOn };
+                await tolerate(
+                  grants.changeExpectedPayment(env.ports, grantId, target.expectedPaymentId, patch, caller),
+                );
+              } else {
+                await Promise.all(
+                  Array.from({ length: a.racers }, () =>
+                    tolerate(
+                      grants.recordPayment(
+                        env.ports,
+                        grantId,
+                        {
+                          receivedOn: target.expectedOn,
+                          amount: { amount: '1.00', currency: 'DKK' },
+                          amountDkk: { amount: '1.00', currency: 'DKK' },
+                          kind: 'INTERIM',
+                          settles: target.expectedPaymentId,
+                        },
+                        caller,
+                      ),
+                    ),
+                  ),
+                );
+              }
             } else {
               // Several payments on one grant at once, racing each other (and the ceiling).
               await Promise.all(
@@ -213,6 +286,7 @@ describe('totals stay equal to a recomputation from the grants', () => {
         awarded: '1000000.00',
         received: '50000.50',
         outstanding: '949999.50',
+        expected: '0.00',
         grantCount: 1,
       },
     ]);

@@ -542,10 +542,10 @@ describe('the grants API handler', () => {
     });
 
     it('has a 403 case for every role a route refuses', () => {
-      expect(grantsRoutes).toHaveLength(8);
+      expect(grantsRoutes).toHaveLength(11);
       expect(
         forbidden.filter(([, groups]) => groups !== '[]' && groups !== '[some-other-group]'),
-      ).toHaveLength(7);
+      ).toHaveLength(9);
     });
 
     it.each(forbidden)('403: %s with groups %s', async (_key, groups, route) => {

@@ -39,6 +39,7 @@ describe('materialised totals', () => {
         awarded: 497_100_488,
         received: 298_840_195,
         outstanding: 497_100_488 - 298_840_195,
+        expected: 0,
         grantCount: 1,
       });
     }
@@ -120,6 +121,7 @@ describe('materialised totals', () => {
         awarded_dkk: '4971004.88',
         received_dkk: '1988401.95',
         outstanding_dkk: '2982602.93',
+        expected_dkk: '0.00',
         grant_count: '1',
       },
       {
@@ -128,8 +130,75 @@ describe('materialised totals', () => {
         awarded_dkk: '0.00',
         received_dkk: '1000000.00',
         outstanding_dkk: '-1000000.00',
+        expected_dkk: '0.00',
         grant_count: '0',
       },
     ]);
+  });
+
+  describe('expected payments (PRODUCT.md 2.7, 2.8)', () => {
+    // ATELIER's balance and the retention, still to come: EUR 99,819.38 and 33,273.13 at 7.47.
+    const withExpected: TotalsSubject = {
+      ...atelier,
+      expectedDkkByQuarter: { '2025-Q1': 74_565_077, '2025-Q3': 24_855_028 },
+    };
+
+    it('counts OPEN expected payments by the quarter of expectedOn, in every view, apart from outstanding', () => {
+      // act
+      const delta = totalsDelta(undefined, withExpected);
+      // assert
+      for (const view of ['S', 'Y', 'Q'] as const) {
+        const { total } = groupTotals(itemsOf(delta, view), [], {});
+        expect(total.expected).toBe(74_565_077 + 24_855_028);
+        expect(total.outstanding).toBe(497_100_488 - 298_840_195);
+        expect(total.grantCount).toBe(1);
+      }
+      const byQuarter = groupTotals(itemsOf(delta, 'Q'), ['quarter'], {}).groups;
+      expect(byQuarter.map((g) => [g.key.quarter, g.expected])).toEqual([
+        ['2019-Q4', 0],
+        ['2022-Q2', 0],
+        ['2025-Q1', 74_565_077],
+        ['2025-Q3', 24_855_028],
+      ]);
+    });
+
+    it('filters expected by its own year and groups it by year, programme and funder type', () => {
+      const delta = totalsDelta(undefined, withExpected);
+      const only2025 = groupTotals(itemsOf(delta, 'Y'), ['year'], { from: 2025, to: 2025 });
+      expect(only2025.groups).toEqual([
+        { key: { year: 2025 }, awarded: 0, received: 0, outstanding: 0, expected: 99_420_105, grantCount: 0 },
+      ]);
+      const byFunder = groupTotals(itemsOf(delta, 'Y'), ['funderType', 'programme'], {});
+      expect(byFunder.groups.map((g) => [g.key.funderType, g.key.programme, g.expected])).toEqual([
+        ['EU', 'H2020', 99_420_105],
+      ]);
+    });
+
+    it('takes a settled or cancelled expected payment out again, exactly', () => {
+      const settled: TotalsSubject = { ...withExpected, expectedDkkByQuarter: { '2025-Q3': 24_855_028 } };
+      const delta = totalsDelta(withExpected, settled);
+      expect([...delta.values()].every((amount) => amount === -74_565_077)).toBe(true);
+      const after = itemsOf(
+        new Map(
+          [...totalsDelta(undefined, withExpected)].map(([k, v]) => [k, v + (delta.get(k) ?? 0)] as const),
+        ),
+        'S',
+      );
+      expect(groupTotals(after, [], {}).total.expected).toBe(24_855_028);
+    });
+
+    it('puts expected_dkk in the CSV', () => {
+      const report = recomputeTotals(totalsDelta(undefined, withExpected), { groupBy: ['year'] });
+      const rows = parse(totalsCsv(report), { bom: true, columns: true, record_delimiter: '\r\n' }) as Record<
+        string,
+        string
+      >[];
+      expect(rows.map((r) => [r.year, r.expected_dkk])).toEqual([
+        ['2019', '0.00'],
+        ['2022', '0.00'],
+        ['2025', '994201.05'],
+      ]);
+      expect(report.total.expected).toBe('994201.05');
+    });
   });
 });

@@ -22,13 +22,13 @@ const dataDir = resolve(flags['data-dir'] ?? '.local');
 const main = async () => {
   const stack = await readRunningStack(dataDir);
   const db = createDocumentClient(localDynamoClient(stack.dynamodbEndpoint));
-  const { grants, payments, storedCells } = await readLedgerForAudit(
+  const { grants, payments, expectedPayments, storedCells } = await readLedgerForAudit(
     db,
     localTableName(TABLE_PREFIX, LEDGER_TABLE),
     (n) => process.stderr.write(`\rread ${n} items`),
   );
   process.stderr.write('\n');
-  const expected = expectedCells(grants, payments);
+  const expected = expectedCells(grants, payments, expectedPayments);
   const cellDrift = totalsDrift(expected, storedCells);
 
   // And through the API, as finance reads it.
@@ -50,6 +50,7 @@ const main = async () => {
   const summary = {
     grants: grants.length,
     payments: payments.length,
+    expectedPayments: expectedPayments.length,
     cells: expected.size,
     drift: cellDrift.length + apiDrift.length,
     cellDrift: cellDrift.slice(0, 20),
