@@ -21,6 +21,7 @@
  *   address and week, whatever day of the week it runs.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Programme } from '../config/catalogues';
 import { deadlineGetsAlerts, fundingGetsAlerts } from './alerts';
 import { addDays, daysBetween, type IsoDate } from './dates';
 import type { Money } from './money';
@@ -60,7 +61,7 @@ export interface DigestGrant {
   readonly acronym: string;
   readonly title: string;
   readonly forvaltning: string;
-  readonly programme: string;
+  readonly programme: Programme;
   readonly status: GrantStatus;
   readonly endDate: IsoDate;
   readonly fundingEndsOn?: IsoDate | undefined;

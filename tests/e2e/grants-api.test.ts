@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient, type GrantInput } from '../../lib/api-client';
 import type { Role } from '../../lib/shared/names';
 import { atelierInput } from '../support/fixtures';
 import { type SpawnedStack, spawnStack } from '../support/local-stack';
@@ -243,12 +244,47 @@ describe('the local stack over HTTP', () => {
     expect(await grantCount()).toBe(before);
   });
 
-  it('serves an OpenAPI 3.1 document', async () => {
+  it('serves an OpenAPI 3.1 document that names the stack as its server', async () => {
     const doc = await call('GET', '/openapi.json');
     expect(doc.json.openapi).toBe('3.1.0');
+    expect(doc.json.servers).toEqual([{ url: stack.apiUrl, description: 'This deployment' }]);
     expect(Object.keys(doc.json.paths)).toEqual(
       expect.arrayContaining(['/grants', '/grants/{grantId}', '/deadlines']),
     );
+  });
+
+  it('issues a calendar feed URL that works exactly as returned, port included', async () => {
+    // arrange
+    const issued = await call('POST', '/calendar/feed-tokens', {
+      role: 'project-lead',
+      body: { forvaltning: 'TMF' },
+    });
+    expect(issued.status).toBe(201);
+    const url = new URL(issued.json.url);
+    expect(url.origin).toBe(stack.apiUrl);
+    // act: as a calendar client would, with nothing but the URL
+    const feed = await fetch(issued.json.url);
+    // assert
+    expect(feed.status).toBe(200);
+    expect(feed.headers.get('content-type')).toMatch(/^text\/calendar/);
+    const text = await feed.text();
+    expect(text.startsWith('BEGIN:VCALENDAR\r\n')).toBe(true);
+    expect(text.trimEnd().endsWith('END:VCALENDAR')).toBe(true);
+  });
+
+  it('is reached through the generated client, typed by the document', async () => {
+    // arrange
+    const client = createApiClient({ baseUrl: stack.apiUrl, getToken: () => tokens.finance });
+    // act
+    const page = await client.GET('/grants', { params: { query: { forvaltning: 'TMF', limit: '5' } } });
+    const refused = await client.POST('/grants', {
+      body: atelierInput({ acronym: 'E2E-CLIENT' }) as GrantInput,
+    });
+    // assert
+    expect(page.response.status).toBe(200);
+    expect(page.data?.items.every((grant) => grant.forvaltning === 'TMF')).toBe(true);
+    expect(refused.response.status).toBe(403);
+    expect(refused.error).toMatchObject({ status: 403, title: 'Forbidden' });
   });
 
   it('stops everything it started on SIGTERM', async () => {
