@@ -3,11 +3,12 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useSession } from '../../app/auth-context';
 import { PageTitle } from '../../app/PageTitle';
-import { SelectField } from '../../components/ui/form';
+import { SelectField, TextField } from '../../components/ui/form';
 import { LoadError, Loading, StatusBadge } from '../../components/ui/status';
 import { useGrantList } from '../../features/grants/api/list-grants';
 import {
   GRANT_FILTERS,
+  GRANT_SORTS,
   type GrantListView,
   searchFromView,
   viewFromSearch,
@@ -33,9 +34,9 @@ const GrantsPage = () => {
     if (!form.current) return;
     const data = new FormData(form.current);
     const next: Record<string, string> = {};
-    for (const name of GRANT_FILTERS) {
+    for (const name of [...GRANT_FILTERS, 'q']) {
       const value = data.get(name);
-      if (typeof value === 'string' && value) next[name] = value;
+      if (typeof value === 'string' && value.trim()) next[name] = value.trim();
     }
     // A new filter starts at the first page.
     navigate({ search: searchFromView(next as GrantListView) });
@@ -61,8 +62,12 @@ const GrantsPage = () => {
           event.preventDefault();
           apply();
         }}
-        onChange={apply}
+        onChange={(event) => {
+          // Choices apply at once; the search words when submitted (Enter or the button).
+          if ((event.target as HTMLElement).tagName === 'SELECT') apply();
+        }}
       >
+        <TextField name="q" type="search" label={t('list.search')} defaultValue={view.q ?? ''} />
         <SelectField
           name="forvaltning"
           label={t('fields.forvaltning')}
@@ -78,11 +83,25 @@ const GrantsPage = () => {
           defaultValue={view.programme ?? ''}
         />
         <SelectField
+          name="funderType"
+          label={t('fields.funderType')}
+          placeholder={t('list.all')}
+          options={labels.funderTypes}
+          defaultValue={view.funderType ?? ''}
+        />
+        <SelectField
           name="status"
           label={t('fields.status')}
           placeholder={t('list.all')}
           options={labels.statuses}
           defaultValue={view.status ?? ''}
+        />
+        <SelectField
+          name="sort"
+          label={t('list.sort')}
+          placeholder={t('sort.newest')}
+          options={GRANT_SORTS.map((sort) => ({ value: sort, label: t(`sort.${sort}`) }))}
+          defaultValue={view.sort ?? ''}
         />
         <div className="filters__actions">
           <button type="submit" className="button">
@@ -136,7 +155,7 @@ const GrantsPage = () => {
                     </td>
                     <td className="num">{formatMoney(grant.awarded, language)}</td>
                     <td className="num">{formatMoney(grant.receivedDkk, language)}</td>
-                    <td>{formatDate(grant.endDate, language)}</td>
+                    <td className="date">{formatDate(grant.endDate, language)}</td>
                   </tr>
                 ))}
               </tbody>

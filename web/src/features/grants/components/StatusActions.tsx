@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Grant } from '../../../lib/api-client';
@@ -10,6 +11,7 @@ export const StatusActions = ({ grant }: { readonly grant: Grant }) => {
   const { t } = useTranslation('grants');
   const labels = useCodeLabels();
   const update = useUpdateGrant(grant.grantId);
+  const queryClient = useQueryClient();
   const [message, setMessage] = useState<string | undefined>(undefined);
   const next = NEXT_STATUSES[grant.status] ?? [];
   if (!next.length) return null;
@@ -27,10 +29,13 @@ export const StatusActions = ({ grant }: { readonly grant: Grant }) => {
             update.mutate(
               { patch: { status: status as Grant['status'] }, version: grant.version },
               {
-                onError: (error) =>
-                  setMessage(
-                    error instanceof ApiError && error.status === 412 ? t('status.stale') : error.message,
-                  ),
+                onError: (error) => {
+                  const stale = error instanceof ApiError && error.status === 412;
+                  // Someone else changed the grant: show their version, so the choice is made on it.
+                  if (stale)
+                    void queryClient.invalidateQueries({ queryKey: ['grants', 'one', grant.grantId] });
+                  setMessage(stale ? t('status.stale') : error.message);
+                },
               },
             );
           }}
