@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { PageTitle } from '../../app/PageTitle';
@@ -25,16 +25,25 @@ const Charts = lazy(() => import('./Charts'));
 export default function OverviewPage() {
   const { t } = useTranslation('finance');
   const [search, setSearch] = useSearchParams();
-  const { view, ignored } = parseView(search);
+  // The router commits a new URL in a transition; until it has, the controls show the view asked
+  // for (a checkbox that flicked back for a moment would look as if the click was lost). A request
+  // holds only while the URL is still the one it was made from.
+  const [asked, setAsked] = useState<{ readonly from: string; readonly search: URLSearchParams }>();
+  const pending = asked?.from === search.toString() ? asked.search : undefined;
+  const { view, ignored } = parseView(pending ?? search);
   const query = totalsQuery(view);
   const totals = useQuery({ ...totalsOptions(query), placeholderData: keepPreviousData });
   const fine = useQuery({ ...totalsOptions(chartQuery(view)), placeholderData: keepPreviousData });
-  const showView = (next: OverviewView) => setSearch(viewSearch(next));
-  const current = totals.data && !totals.isPlaceholderData ? totals.data : undefined;
+  const showView = (next: OverviewView) => {
+    const nextSearch = viewSearch(next);
+    setAsked({ from: search.toString(), search: nextSearch });
+    setSearch(nextSearch);
+  };
+  const shown = totals.data && !totals.isPlaceholderData ? totals.data : undefined;
 
   const sheet = async () => {
-    if (!current) throw new Error(t('overview.loading'));
-    return totalsSheet(current, {
+    if (!shown) throw new Error(t('overview.loading'));
+    return totalsSheet(shown, {
       name: t('sheet.totalsName'),
       title: t('sheet.totalsTitle'),
       notes: viewNotes(t, view, {
@@ -64,7 +73,7 @@ export default function OverviewPage() {
         fileName={`${t('sheet.totalsName').toLowerCase()}-${viewSlug(view) || 'alle'}`}
         csv={() => fetchTotalsCsv(query)}
         sheet={sheet}
-        disabled={!current}
+        disabled={!shown}
       />
       {totals.isError ? (
         <div className="notice notice--error" role="alert">
