@@ -10,6 +10,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { fixedClock, type IsoDate } from '../lib/domain/dates';
+import { expectedDkkByQuarter } from '../lib/domain/expected-payments';
 import { awardedDkkMinor, COUNTS_AS_AWARDED, type GrantRecord } from '../lib/domain/grant';
 import { dkk } from '../lib/domain/money';
 import type { GrantInput } from '../lib/domain/schemas';
@@ -105,7 +106,7 @@ export const scanAndSumTotals = async (
   db: DynamoDBDocumentClient,
   tableName: string,
 ): Promise<{ report: TotalsReport; scanned: number; grants: number; readUnits: number; pages: number }> => {
-  type Sum = { awarded: number; received: number; outstanding: number; grantCount: number };
+  type Sum = { awarded: number; received: number; outstanding: number; expected: number; grantCount: number };
   const byForvaltning = new Map<string, Sum>();
   let scanned = 0;
   let grants = 0;
@@ -116,7 +117,8 @@ export const scanAndSumTotals = async (
     const page = await db.send(
       new ScanCommand({
         TableName: tableName,
-        ProjectionExpression: 'forvaltning, #status, awarded, exchangeRateToDkk, receivedDkkMinor',
+        ProjectionExpression:
+          'forvaltning, #status, awarded, exchangeRateToDkk, receivedDkkMinor, expectedByQuarter',
         ExpressionAttributeNames: { '#status': 'status' },
         ExclusiveStartKey: startKey,
         ReturnConsumedCapacity: 'TOTAL',
@@ -128,19 +130,22 @@ export const scanAndSumTotals = async (
     for (const item of page.Items ?? []) {
       const grant = item as Pick<
         GrantRecord,
-        'forvaltning' | 'status' | 'awarded' | 'exchangeRateToDkk' | 'receivedDkkMinor'
+        'forvaltning' | 'status' | 'awarded' | 'exchangeRateToDkk' | 'receivedDkkMinor' | 'expectedByQuarter'
       >;
       grants++;
       const sum = byForvaltning.get(grant.forvaltning) ?? {
         awarded: 0,
         received: 0,
         outstanding: 0,
+        expected: 0,
         grantCount: 0,
       };
       const awarded = COUNTS_AS_AWARDED.has(grant.status) ? awardedDkkMinor(grant) : 0;
       sum.awarded += awarded;
       sum.received += grant.receivedDkkMinor;
       sum.outstanding += COUNTS_AS_AWARDED.has(grant.status) ? awarded - grant.receivedDkkMinor : 0;
+      // Each quarter's sum converted on its own, as the totals count it.
+      for (const minor of Object.values(expectedDkkByQuarter(grant))) sum.expected += minor;
       sum.grantCount += 1;
       byForvaltning.set(grant.forvaltning, sum);
     }
@@ -150,13 +155,15 @@ export const scanAndSumTotals = async (
     awarded: dkk(s.awarded).amount,
     received: dkk(s.received).amount,
     outstanding: dkk(s.outstanding).amount,
+    expected: dkk(s.expected).amount,
     grantCount: s.grantCount,
   });
-  const total = { awarded: 0, received: 0, outstanding: 0, grantCount: 0 };
+  const total = { awarded: 0, received: 0, outstanding: 0, expected: 0, grantCount: 0 };
   for (const s of byForvaltning.values()) {
     total.awarded += s.awarded;
     total.received += s.received;
     total.outstanding += s.outstanding;
+    total.expected += s.expected;
     total.grantCount += s.grantCount;
   }
   const report: TotalsReport = {
