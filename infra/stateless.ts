@@ -404,6 +404,9 @@ const publicRouteReason = (route: RouteDef): string | undefined => {
     case 'jwt':
       return undefined;
     case 'public':
+      if (route.fn === 'digest-api') {
+        return `${routeKey(route)} is the weekly digest's one-click unsubscribe (RFC 8058): mail clients call it without any token, so the handler accepts only the HMAC-signed token the digest put in the link, for the one address it was signed for.`;
+      }
       return `${routeKey(route)} is public by design (PRODUCT.md 4: "anyone"): a health probe or the API description, neither of which returns grant data.`;
     case 'feed-token':
       return `${routeKey(route)} is a calendar feed: calendar clients cannot send an Authorization header, so the handler checks a read-only feed token from the query string instead (PRODUCT.md 4).`;

@@ -8,6 +8,8 @@ const WITHOUT_AUTHORIZER: Readonly<Record<string, string>> = {
   'GET /health': 'anyone',
   'GET /openapi.json': 'anyone',
   'GET /calendar.ics': 'a read-only feed token in the query',
+  'GET /digest/unsubscribe': 'the signed token of a weekly digest’s unsubscribe link',
+  'POST /digest/unsubscribe': 'the signed token of a weekly digest’s unsubscribe link (RFC 8058 one-click)',
 };
 
 const routesByKey = () =>
@@ -53,7 +55,7 @@ describe('HTTP API routes (from lib/api/routes.ts)', () => {
     });
   });
 
-  it('leaves only /health and /openapi.json (and the feed-token calendar) without the authorizer', () => {
+  it('leaves only /health, /openapi.json, the feed-token calendar and the signed unsubscribe link without the authorizer', () => {
     const open = [...routesByKey()]
       .filter(([, route]) => route.Properties.AuthorizationType !== 'JWT')
       .map(([key]) => key)

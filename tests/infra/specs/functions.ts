@@ -192,11 +192,11 @@ describe('functions', () => {
     }
   });
 
-  it('lets only the publisher put events and only the notifier send e-mail', () => {
+  it('lets only the publisher put events and only the notifier and the weekly digest send e-mail', () => {
     const holders = (action: string) =>
       NAMES.filter((name) => s.functionPermissions(name).some((p) => p.startsWith(`${action} `)));
     expect(holders('events:PutEvents')).toEqual(['publisher']);
-    expect(holders('ses:SendEmail')).toEqual(['notifier']);
+    expect(holders('ses:SendEmail')).toEqual(['notifier', 'digest']);
   });
 
   it('roles carry no AWS managed policies', () => {
