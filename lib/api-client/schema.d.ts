@@ -193,6 +193,72 @@ export interface paths {
         patch: operations["setDeadlineStatus"];
         trace?: never;
     };
+    "/grants/{grantId}/expected-payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Plan a payment still to come (in the grant’s currency)
+         * @description Open expected payments count as `expected` in the totals (by `expectedOn`) and in the grant’s `expectedDkk`, until a payment settles one (`settles` on POST /grants/{grantId}/payments) or it is cancelled. Open expected payments in the grant’s currency may not exceed awarded − received (422). Still OPEN 30 days after `expectedOn`, one raises a PaymentOverdue alert.
+         *
+         *     Roles: `lear-admin`, `finance`.
+         */
+        post: operations["addExpectedPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/grants/{grantId}/expected-payments/{expectedPaymentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Move, change or cancel an OPEN expected payment
+         * @description Changes `expectedOn`, `amount` or `note`, or cancels it with `status: "CANCELLED"`. One that was received or cancelled can no longer change (409).
+         *
+         *     Roles: `lear-admin`, `finance`.
+         */
+        patch: operations["changeExpectedPayment"];
+        trace?: never;
+    };
+    "/grants/{grantId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who changed what: the grant’s history, newest first, with old and new values
+         * @description One entry per change to the grant, its payments, expected payments and deadlines, committed with the change itself and never rewritten. Each names every field that changed, with its old and new value (money as Money).
+         *
+         *     Roles: `lear-admin`, `project-lead`, `finance`.
+         */
+        get: operations["getHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/grants/{grantId}/payments": {
         parameters: {
             query?: never;
@@ -333,6 +399,56 @@ export interface components {
             /** @enum {string} */
             status: "OPEN" | "DONE" | "WAIVED";
         };
+        ExpectedPayment: {
+            amount: components["schemas"]["Money"];
+            /** @description The amount converted at the grant's rate */
+            amountDkk: components["schemas"]["Money"];
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            /**
+             * @description Calendar date in Europe/Copenhagen
+             * @example 2024-10-31
+             */
+            expectedOn: string;
+            expectedPaymentId: string;
+            /** @enum {string} */
+            kind: "PREFINANCING" | "INTERIM" | "BALANCE" | "RETENTION_RELEASE" | "OTHER";
+            note?: string;
+            /** @description The payment that settled it (status RECEIVED) */
+            paymentId?: string;
+            /** @enum {string} */
+            status: "OPEN" | "RECEIVED" | "CANCELLED";
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+        };
+        ExpectedPaymentInput: {
+            /** @description In the grant's own (awarded) currency */
+            amount: components["schemas"]["Money"];
+            /**
+             * @description Calendar date in Europe/Copenhagen
+             * @example 2024-10-31
+             */
+            expectedOn: string;
+            /** @enum {string} */
+            kind: "PREFINANCING" | "INTERIM" | "BALANCE" | "RETENTION_RELEASE" | "OTHER";
+            note?: string;
+        };
+        ExpectedPaymentPatch: {
+            amount?: components["schemas"]["Money"];
+            /**
+             * @description Calendar date in Europe/Copenhagen
+             * @example 2024-10-31
+             */
+            expectedOn?: string;
+            note?: string | null;
+            /**
+             * @description Cancels it: it no longer counts as expected. A payment settles it instead.
+             * @constant
+             */
+            status?: "CANCELLED";
+        };
         /** @description What the feed shows: everything, one forvaltning or one grant */
         FeedScope: {
             /** @constant */
@@ -363,6 +479,9 @@ export interface components {
              */
             endDate: string;
             exchangeRateToDkk: string;
+            /** @description OPEN expected payments, summed and converted at the grant's rate */
+            expectedDkk: components["schemas"]["Money"];
+            expectedPayments?: components["schemas"]["ExpectedPayment"][];
             /** @enum {string} */
             forvaltning: "OKF" | "KFF" | "TMF" | "BIF" | "BUF" | "SUF" | "SOF";
             /** @enum {string} */
@@ -513,6 +632,39 @@ export interface components {
             /** @enum {string} */
             status: "ok" | "unavailable";
         };
+        HistoryEntry: {
+            /** @enum {string} */
+            action: "GRANT_REGISTERED" | "GRANT_UPDATED" | "PAYMENT_RECORDED" | "EXPECTED_PAYMENT_ADDED" | "EXPECTED_PAYMENT_UPDATED" | "EXPECTED_PAYMENT_SETTLED" | "DEADLINE_ADDED" | "DEADLINE_UPDATED" | "DEADLINE_REMOVED";
+            /**
+             * Format: date-time
+             * @description When the change was committed (UTC)
+             */
+            at: string;
+            /** @description Who made it: an e-mail, or a finance system’s client id */
+            by: string;
+            /** @description Every field that changed, with its old and new value */
+            changes: {
+                /** @description The field as the API names it, e.g. "awarded", "status" */
+                field: string;
+                /** @description The old value (null: it had none); money as Money */
+                from: unknown;
+                /** @description The new value (null: it has none now); money as Money */
+                to: unknown;
+            }[];
+            entryId: string;
+            /** @description What changed: the grant itself, or one of its payments, expected payments, deadlines */
+            subject: {
+                id: string;
+                /** @enum {string} */
+                type: "grant" | "payment" | "expectedPayment" | "deadline";
+            };
+        };
+        /** @description One page of a grant’s history, newest first */
+        HistoryPage: {
+            items: components["schemas"]["HistoryEntry"][];
+            /** @description Pass as `cursor` to read the next page; null on the last page */
+            nextCursor: string | null;
+        };
         IssuedFeedToken: {
             /** Format: date-time */
             createdAt: string;
@@ -565,6 +717,8 @@ export interface components {
             recordedAt: string;
             recordedBy: string;
             reference?: string;
+            /** @description The expected payment this payment settled */
+            settles?: string;
         };
         PaymentInput: {
             amount: components["schemas"]["Money"];
@@ -578,6 +732,8 @@ export interface components {
              */
             receivedOn: string;
             reference?: string;
+            /** @description The expectedPaymentId of the OPEN expected payment this payment settles */
+            settles?: string;
         };
         Problem: {
             detail: string;
@@ -597,6 +753,11 @@ export interface components {
              * @example 4971004.88
              */
             awarded: string;
+            /**
+             * @description DKK still to come: OPEN expected payments, converted at their grant's rate, counted by expectedOn
+             * @example 4971004.88
+             */
+            expected: string;
             /** @description Every grant that matches the filter, whatever its status (APPLIED and REJECTED included) */
             grantCount: number;
             /**
@@ -616,6 +777,11 @@ export interface components {
              * @example 4971004.88
              */
             awarded: string;
+            /**
+             * @description DKK still to come: OPEN expected payments, converted at their grant's rate, counted by expectedOn
+             * @example 4971004.88
+             */
+            expected: string;
             /** @description Every grant that matches the filter, whatever its status (APPLIED and REJECTED included) */
             grantCount: number;
             /** @description The group: one entry per groupBy dimension, e.g. {"forvaltning": "TMF", "year": 2021} */
@@ -1341,6 +1507,114 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    addExpectedPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                grantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExpectedPaymentInput"];
+            };
+        };
+        responses: {
+            /** @description The expected payment as planned */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpectedPayment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    changeExpectedPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                expectedPaymentId: string;
+                grantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExpectedPaymentPatch"];
+            };
+        };
+        responses: {
+            /** @description The expected payment as changed */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpectedPayment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getHistory: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: string;
+            };
+            header?: never;
+            path: {
+                grantId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of history, newest first */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
