@@ -10,8 +10,11 @@ import { sheetCsv } from './sheet';
 
 type ListQuery = NonNullable<operations['listGrants']['parameters']['query']>;
 
-/** The list's filter: the API's own query parameters (a page cursor, if any, is not part of it). */
-export type GrantsFilter = Pick<ListQuery, 'forvaltning' | 'programme' | 'status'>;
+/** The list's view: the API's own query parameters (a page cursor or size, if given, is ignored). */
+export type GrantsFilter = Omit<ListQuery, 'limit' | 'cursor'> & {
+  readonly cursor?: string;
+  readonly limit?: unknown;
+};
 
 /**
  * Every grant the filter matches, page by page at the API's largest page: the download is the
@@ -20,8 +23,9 @@ export type GrantsFilter = Pick<ListQuery, 'forvaltning' | 'programme' | 'status
 export const fetchFilteredGrants = async (filter: GrantsFilter): Promise<GrantRow[]> => {
   const grants: GrantRow[] = [];
   let cursor: string | undefined;
+  const { cursor: _page, limit: _size, ...view } = filter;
   do {
-    const query: ListQuery = { ...filter, limit: '100', ...(cursor ? { cursor } : {}) };
+    const query: ListQuery = { ...view, limit: '100', ...(cursor ? { cursor } : {}) };
     const { data } = await unwrap(api().GET('/grants', { params: { query } }));
     grants.push(...data.items);
     cursor = data.nextCursor ?? undefined;
@@ -41,6 +45,7 @@ export const GrantsDownloads = ({ filter }: { readonly filter: GrantsFilter }) =
       title: t('sheet.grantsTitle'),
       notes: [
         described ? t('sheet.filter', { filter: described }) : t('sheet.noFilter'),
+        ...(filter.q ? [t('sheet.search', { q: filter.q })] : []),
         t('sheet.taken', {
           at: formatDateTime(new Date().toISOString(), language),
           url: window.location.href,
@@ -50,7 +55,9 @@ export const GrantsDownloads = ({ filter }: { readonly filter: GrantsFilter }) =
       total: t('overview.total'),
     });
   };
-  const slug = [filter.forvaltning, filter.programme, filter.status].filter(Boolean).join('-');
+  const slug = [filter.forvaltning, filter.programme, filter.funderType, filter.status]
+    .filter(Boolean)
+    .join('-');
   return (
     <DownloadButtons
       fileName={`${t('sheet.grantsName').toLowerCase()}${slug ? `-${slug}` : ''}`}

@@ -5,6 +5,7 @@ import { useSession } from '../../app/auth-context';
 import { PageTitle } from '../../app/PageTitle';
 import { SelectField, TextField } from '../../components/ui/form';
 import { LoadError, Loading, StatusBadge } from '../../components/ui/status';
+import { GrantsDownloads } from '../../downloads/GrantsDownloads';
 import { useGrantList } from '../../features/grants/api/list-grants';
 import {
   GRANT_FILTERS,
@@ -114,6 +115,7 @@ const GrantsPage = () => {
           ) : null}
         </div>
       </form>
+      <GrantsDownloads filter={view} />
       {list.isPending ? <Loading /> : null}
       {list.error ? <LoadError error={list.error} /> : null}
       {list.data ? (
