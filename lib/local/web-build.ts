@@ -15,11 +15,18 @@ const WEB = join(REPO, 'web');
 const DIST = join(WEB, 'dist');
 const HASH_FILE = '.sources-hash';
 const LOCK_DIR = join(WEB, '.build-lock');
-/** What the build reads besides web/: the generated API client and the catalogues of codes. */
+/**
+ * What the build reads besides web/: the generated API client, the catalogues of codes, and the
+ * library code the pages run in the browser (the importer's core, money, the CSV writer) with what
+ * that imports (the domain's schemas and rules, the API's field-error wording).
+ */
 const SOURCES = [
   WEB,
   join(REPO, 'lib', 'api-client'),
   join(REPO, 'lib', 'config'),
+  join(REPO, 'lib', 'import'),
+  join(REPO, 'lib', 'domain'),
+  join(REPO, 'lib', 'api'),
   join(REPO, 'package-lock.json'),
 ];
 const SKIP = new Set(['dist', 'screenshots', 'node_modules', '.build-lock']);
