@@ -53,9 +53,14 @@ describe('the store paused and killed under the running stack', () => {
   beforeAll(async () => {
     stack = await spawnStack({ seed: false });
     lear = await stack.token('lear-admin');
+    // A freshly started DynamoDB Local on a busy machine may be slow at first: retry as a client would.
     for (let i = 0; i < 5; i++) {
-      const result = await register(`FAULT-BEFORE-${i}`);
-      expect(result.response.status).toBe(201);
+      let result = await register(`FAULT-BEFORE-${i}`);
+      for (let attempt = 0; result.response.status === 503 && attempt < 10; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        result = await register(`FAULT-BEFORE-${i}`);
+      }
+      expect(result.response.status, result.body).toBe(201);
       acknowledged.push((JSON.parse(result.body) as { grantId: string }).grantId);
     }
   });
