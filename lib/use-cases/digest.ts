@@ -4,7 +4,6 @@ import { type Clock, copenhagenDateOf, type IsoDate } from '../domain/dates';
 import {
   composeDigests,
   type Digest,
-  type DigestExpectedPayment,
   type DigestGrant,
   digestHorizon,
   isoWeekOf,
@@ -15,6 +14,7 @@ import { ForbiddenError, ValidationError } from '../domain/errors';
 import { type GrantRecord, grantRef } from '../domain/grant';
 import { DETAIL_TYPES } from '../shared/names';
 import * as store from '../storage/digest';
+import { openExpectedPaymentsDueBy } from '../storage/expected-payments';
 import type { OutboxEvent } from '../storage/items';
 import type { Ledger } from '../storage/ledger';
 
@@ -36,9 +36,6 @@ export interface DigestMessage {
   readonly text: string;
 }
 
-/** Expected payments OPEN with `expectedOn` on or before `to`, with what reading them cost. */
-export type ExpectedPaymentsDue = (to: IsoDate) => Promise<store.DigestReads<DigestExpectedPayment>>;
-
 export interface DigestPorts {
   readonly ledger: Ledger;
   readonly mailer: Mailer;
@@ -47,7 +44,6 @@ export interface DigestPorts {
   /** Where the web application and the API are reached, e.g. "https://tilskud.kk.dk" (no trailing slash). */
   readonly publicBaseUrl: string;
   readonly compose: (digest: Digest, links: DigestLinks) => DigestMessage;
-  readonly expectedPaymentsDue?: ExpectedPaymentsDue | undefined;
 }
 
 /** Overdue deadlines are listed however old, back to this many years (the register holds nothing older). */
@@ -135,7 +131,7 @@ export const sendWeeklyDigests = async (ports: DigestPorts, today?: IsoDate): Pr
   const [deadlines, fundingEnds, expected] = await Promise.all([
     store.openDeadlinesDue(table, { since, to: horizon }),
     store.fundingEndsDue(table, horizon),
-    ports.expectedPaymentsDue?.(horizon) ?? Promise.resolve({ items: [], itemsRead: 0, readUnits: 0 }),
+    openExpectedPaymentsDueBy(table, horizon),
   ]);
   const grants = new Map(fundingEnds.items.map((grant) => [grant.grantId, grant]));
   const missing = [...deadlines.items, ...expected.items]

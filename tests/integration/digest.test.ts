@@ -79,13 +79,26 @@ describe('the weekly digest on DynamoDB Local', () => {
 
   beforeEach(async () => {
     env = await freshLedger(inject('dynamoEndpoint'));
-    await register(
+    const alpha = await register(
       { acronym: 'ALPHA', projectLead: { name: 'A', email: 'alpha@kk.dk' }, watchers: ['shared@kk.dk'] },
       [
         { title: 'D1.1 overdue', dueOn: '2027-01-20' },
         { title: 'D1.2 soon', dueOn: '2027-02-15' },
         { title: 'D1.3 later', dueOn: '2027-05-01' },
       ],
+    );
+    // One expected payment within 30 days, one beyond.
+    await grants.addExpectedPayment(
+      env.ports,
+      alpha.grantId,
+      { expectedOn: '2027-02-20', amount: { amount: '100000.00', currency: 'EUR' }, kind: 'INTERIM' },
+      caller,
+    );
+    await grants.addExpectedPayment(
+      env.ports,
+      alpha.grantId,
+      { expectedOn: '2027-06-01', amount: { amount: '50000.00', currency: 'EUR' }, kind: 'BALANCE' },
+      caller,
     );
     await register(
       {
@@ -120,7 +133,7 @@ describe('the weekly digest on DynamoDB Local', () => {
       recipients: 3,
       sent: 3,
       alreadySent: 0,
-      itemsListed: 2 + 2 + 4,
+      itemsListed: 3 + 2 + 5,
     });
     expect(wednesday).toMatchObject({ week: '2027-W05', recipients: 3, sent: 0, alreadySent: 3 });
     const shared = first.sent.find((mail) => mail.to[0] === 'shared@kk.dk');
@@ -128,6 +141,8 @@ describe('the weekly digest on DynamoDB Local', () => {
     expect(shared?.text).toContain('D2.1 next week');
     expect(shared?.text).toContain('Finansieringen slutter');
     expect(shared?.text).not.toContain('D1.3 later');
+    expect(shared?.text).toContain('Forventet betaling: Mellemliggende betaling, 100.000,00 EUR');
+    expect(shared?.text).not.toContain('Slutbetaling');
     expect(shared?.headers).toMatchObject({ 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
     expect(shared?.headers?.['List-Unsubscribe']).toMatch(
       /^<https:\/\/tilskud\.kk\.dk\/digest\/unsubscribe\?token=v1\./,
@@ -135,9 +150,9 @@ describe('the weekly digest on DynamoDB Local', () => {
 
     const events = await digestEvents();
     expect(events.map((e) => [e.recipient, e.itemCount, e.grants.map((g) => g.acronym)]).sort()).toEqual([
-      ['alpha@kk.dk', 2, ['ALPHA']],
+      ['alpha@kk.dk', 3, ['ALPHA']],
       ['beta@kk.dk', 2, ['BETA']],
-      ['shared@kk.dk', 4, ['ALPHA', 'BETA']],
+      ['shared@kk.dk', 5, ['ALPHA', 'BETA']],
     ]);
     expect(events.every((e) => e.period.from === MONDAY && e.period.to === '2027-02-07')).toBe(true);
   });
@@ -213,11 +228,11 @@ describe('the weekly digest on DynamoDB Local', () => {
       ports(recordingMailer().mailer, `${NEXT_MONDAY}T06:00:00Z`),
       NEXT_MONDAY,
     );
-    // Assert: the same items read: 4 open deadlines due by the horizon, the 2 grants they belong to
-    // (BETA's funding end comes from the sweeper's index with its grant), nothing of the 40
+    // Assert: the same items read: 3 open deadlines and 1 expected payment due by the horizon, BETA
+    // from the sweeper's index for its funding end, ALPHA by key; nothing of the 40
     expect(after.itemsRead).toBe(before.itemsRead);
     expect(after.readCapacityUnits).toBe(before.readCapacityUnits);
-    expect(after.itemsRead).toBeLessThanOrEqual(7);
+    expect(after.itemsRead).toBe(6);
     expect(after.recipients).toBe(3);
   });
 });
