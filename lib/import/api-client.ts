@@ -1,4 +1,4 @@
-import { type ApiClient, createApiClient, type Schemas } from '../api-client';
+import { type ApiClient, createApiClient, type operations, type Schemas } from '../api-client';
 import type { GrantDto, GrantInput, GrantPatch, PaymentDto, PaymentInput } from '../domain/schemas';
 
 /**
@@ -40,11 +40,17 @@ export class TransientError extends Error {
 }
 
 export interface GrantsClient {
-  listGrants(onPage?: (count: number) => void): Promise<GrantDto[]>;
+  /** Every grant (or those of one forvaltning and programme), page by page. */
+  listGrants(onPage?: (count: number) => void, filter?: GrantFilter): Promise<GrantDto[]>;
   getGrant(grantId: string): Promise<GrantDto>;
   createGrant(input: GrantInput, idempotencyKey: string): Promise<GrantDto>;
   updateGrant(grantId: string, version: number, patch: GrantPatch): Promise<GrantDto>;
   recordPayment(grantId: string, payment: PaymentInput): Promise<PaymentDto>;
+}
+
+export interface GrantFilter {
+  readonly forvaltning?: string;
+  readonly programme?: string;
 }
 
 export interface ClientOptions {
@@ -72,6 +78,7 @@ interface Answer {
  * document names the configured forvaltninger as an enum, the domain reads them from configuration.
  */
 type Wire<Name extends keyof Schemas> = Schemas[Name];
+type Query<Operation extends keyof operations> = NonNullable<operations[Operation]['parameters']['query']>;
 
 export const createGrantsClient = (options: ClientOptions): GrantsClient => {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -143,11 +150,11 @@ export const createGrantsClient = (options: ClientOptions): GrantsClient => {
     );
 
   return {
-    listGrants: async (onPage) => {
+    listGrants: async (onPage, filter = {}) => {
       const grants: GrantDto[] = [];
       let cursor: string | undefined;
       do {
-        const query = { limit: '100', ...(cursor ? { cursor } : {}) };
+        const query = { limit: '100', ...filter, ...(cursor ? { cursor } : {}) } as Query<'listGrants'>;
         const page: { items: GrantDto[]; nextCursor: string | null } = await repeatable(() =>
           send('GET /grants', () => api.GET('/grants', { params: { query } })),
         );
@@ -158,10 +165,8 @@ export const createGrantsClient = (options: ClientOptions): GrantsClient => {
       return grants;
     },
     getGrant,
-    createGrant: async (input, idempotencyKey) => {
-      let attempts = 0;
-      return repeatable(async () => {
-        attempts += 1;
+    createGrant: (input, idempotencyKey) =>
+      repeatable(async () => {
         try {
           return await send<GrantDto>('POST /grants', () =>
             api.POST('/grants', {
@@ -170,14 +175,12 @@ export const createGrantsClient = (options: ClientOptions): GrantsClient => {
             }),
           );
         } catch (error) {
-          // A repeat that finds the first attempt still in progress is told 409: wait and ask again.
-          if (attempts > 1 && error instanceof ApiError && error.status === 409) {
-            throw new TransientError(error.message);
-          }
+          // A new grant has no state to conflict with: a 409 means an earlier attempt with this key
+          // (ours, or one the generated client repeated after a 503) is still being handled.
+          if (error instanceof ApiError && error.status === 409) throw new TransientError(error.message);
           throw error;
         }
-      });
-    },
+      }),
     updateGrant: (grantId, version, patch) =>
       send<GrantDto>(`PATCH /grants/${grantId}`, () =>
         api.PATCH('/grants/{grantId}', {

@@ -1,4 +1,4 @@
-import type { GrantDto, GrantPatch, PaymentInput } from '../domain/schemas';
+import type { GrantDto, GrantInput, GrantPatch, PaymentInput } from '../domain/schemas';
 import { ApiError, AuthError, type GrantsClient, TransientError } from './api-client';
 import { hasPayment, patchApplied, type RowPlan } from './plan';
 import type { RowError } from './rows';
@@ -57,6 +57,21 @@ const sendVerified = async <T>(
       if (done !== undefined) return done;
     }
   }
+};
+
+/** The grant a create would have registered, found as planning matches grants (see plan.ts). */
+const findRegistered = async (client: GrantsClient, input: GrantInput): Promise<GrantDto | undefined> => {
+  const candidates = await client.listGrants(undefined, {
+    forvaltning: input.forvaltning,
+    programme: input.programme,
+  });
+  return candidates.find((grant) =>
+    input.grantAgreementNumber
+      ? grant.grantAgreementNumber === input.grantAgreementNumber
+      : !grant.grantAgreementNumber &&
+        grant.acronym.toLowerCase() === input.acronym.toLowerCase() &&
+        grant.startDate === input.startDate,
+  );
 };
 
 /** The rows of the plan grouped by the grant they are about, each group in file order. */
@@ -126,7 +141,15 @@ export const runPlan = async (
     try {
       let grantId: string | undefined;
       if (plan.action === 'create') {
-        const grant: GrantDto = await client.createGrant(row.grant, plan.idempotencyKey as string);
+        const grant: GrantDto = await client
+          .createGrant(row.grant, plan.idempotencyKey as string)
+          .catch(async (error: unknown) => {
+            // The answer was lost or the key stayed blocked: the grant may be there all the same.
+            if (!(error instanceof TransientError)) throw error;
+            const registered = await findRegistered(client, row.grant).catch(() => undefined);
+            if (registered) return registered;
+            throw error;
+          });
         grantId = grant.grantId;
       } else if (plan.target && 'createdBy' in plan.target) {
         grantId = grantIds[plan.target.createdBy];

@@ -122,6 +122,20 @@ describe('the API client', () => {
     ]);
   });
 
+  it('waits out a create still in progress under its key (409), also after a 503 the client repeated', async () => {
+    const { client, calls } = clientWith([
+      json(503, { detail: 'The store did not answer in time.' }),
+      json(409, { detail: 'A request with this Idempotency-Key is still being handled; retry shortly.' }),
+      json(201, grant()),
+    ]);
+    expect((await client.createGrant(atelierInput(), 'import-abc')).grantId).toBe('G1');
+    expect(calls.map((c) => c.headers['idempotency-key'])).toEqual([
+      'import-abc',
+      'import-abc',
+      'import-abc',
+    ]);
+  });
+
   it('never repeats a payment answered 503 by itself: the store may have taken it', async () => {
     const { client, calls } = clientWith([json(503, { detail: 'The store did not answer in time.' })]);
     await expect(client.recordPayment('G1', paymentOf())).rejects.toBeInstanceOf(TransientError);
@@ -255,6 +269,37 @@ describe('running a plan', () => {
     );
     expect(result).toMatchObject({ updated: 1, failed: 0 });
     expect(calls.map((c) => c.method)).toEqual(['PATCH', 'GET']);
+  });
+
+  it('finds the grant a create registered although its answer never came, and pays into it once', async () => {
+    // arrange: the grant was registered, but every answer to the create was lost or blocked
+    const registered = grant({ grantId: 'G7' });
+    const asked: unknown[] = [];
+    const paid: string[] = [];
+    const client: GrantsClient = {
+      listGrants: async (_onPage, filter) => {
+        asked.push(filter);
+        return [grant({ grantId: 'OTHER', grantAgreementNumber: '111111' }), registered];
+      },
+      getGrant: async () => registered,
+      createGrant: async () => {
+        throw new TransientError('POST /grants answered 409: still being handled');
+      },
+      updateGrant: async () => registered,
+      recordPayment: async (grantId) => {
+        paid.push(grantId);
+        return {} as PaymentDto;
+      },
+    };
+    // act
+    const result = await runPlan(
+      [rowPlan({ action: 'create', idempotencyKey: 'k', payment: paymentOf() })],
+      client,
+    );
+    // assert
+    expect(result).toMatchObject({ created: 1, failed: 0, paymentsRecorded: 1, grantIds: ['G7'] });
+    expect(asked).toEqual([{ forvaltning: 'TMF', programme: 'H2020' }]);
+    expect(paid).toEqual(['G7']);
   });
 
   it('works on 8 grants at a time, and on the rows of one grant one after another', async () => {
