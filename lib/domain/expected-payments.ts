@@ -70,7 +70,7 @@ export const expectedSumsAfter = (
   let expectedMinor = sums.expectedMinor;
   const byQuarter: Record<string, number> = { ...sums.expectedByQuarter };
   const move = (record: ExpectedPaymentRecord | undefined, sign: 1 | -1) => {
-    if (!record || record.status !== 'OPEN') return;
+    if (record?.status !== 'OPEN') return;
     const quarter = quarterOf(record.expectedOn);
     expectedMinor += sign * record.amount.minor;
     const next = (byQuarter[quarter] ?? 0) + sign * record.amount.minor;
@@ -108,7 +108,7 @@ const assertWithinAwarded = (grant: GrantRecord, before: ExpectedSums, after: Ex
   if (after.expectedMinor <= room) return;
   const currency = grant.awarded.currency;
   throw new BusinessRuleError(
-    `Open expected payments of ${format(after.expectedMinor, currency)} would exceed what is still to come: ${format(grant.awarded.minor, currency)} awarded less ${format(grant.receivedMinor, currency)} received leaves ${format(Math.max(0, room), currency)}.`,
+    `Open expected payments of ${format(after.expectedMinor, currency)} would exceed what is still to come: ${format(grant.awarded.minor, currency)} awarded less ${format(grant.receivedMinor, currency)} received leaves ${format(Math.max(0, room), currency)}, so at most ${format(Math.max(0, room - before.expectedMinor), currency)} more can be expected.`,
     [{ path: 'amount.amount', message: 'exceeds what is left of the awarded amount' }],
   );
 };
