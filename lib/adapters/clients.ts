@@ -5,7 +5,6 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { ENV } from '../shared/names';
-import { type BreakerSettings, CircuitBreaker } from './circuit-breaker';
 import { storeTimeLeftMs } from './deadline';
 
 /**
@@ -25,8 +24,6 @@ export interface TimeBudget {
   readonly maxAttempts: number;
   /** Whether an attempt that timed out is tried again within the same call. */
   readonly retryTimeouts: boolean;
-  /** Fail at once for a moment after repeated transport failures (circuit-breaker.ts). */
-  readonly breaker?: BreakerSettings;
 }
 
 /**
@@ -45,8 +42,6 @@ export const REQUEST_BUDGET: TimeBudget = {
   requestTimeoutMs: 2_500,
   maxAttempts: 3,
   retryTimeouts: false,
-  // Five failures in a row (a paused store fails the whole first wave of requests) open it for 1 s.
-  breaker: { failures: 5, openMs: 1_000 },
 };
 
 /**
@@ -141,19 +136,14 @@ interface HandlerLike {
 
 /**
  * Every attempt of the client waits at most what is left of the request's deadline (and never starts
- * once it has passed: the call fails at once as a timeout, which the API answers with 503), and goes
- * through the budget's circuit breaker, if it has one.
+ * once it has passed: the call fails at once as a timeout, which the API answers with 503).
  */
 const boundByDeadline = <C extends { config: { requestHandler: unknown } }>(
   client: C,
   budget: TimeBudget,
 ): C => {
   const handler = client.config.requestHandler as HandlerLike;
-  const send = handler.handle.bind(handler);
-  const breaker = budget.breaker && new CircuitBreaker(budget.breaker);
-  const handle: HandlerLike['handle'] = breaker
-    ? (request, options) => breaker.run(() => send(request, options))
-    : send;
+  const handle = handler.handle.bind(handler);
   handler.handle = (request, options = {}) => {
     const left = storeTimeLeftMs();
     if (left === undefined) return handle(request, options);
