@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, useId, useRef, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   FormAlert,
@@ -52,7 +52,20 @@ export const GrantForm = ({
     rowsOf(initial?.reportingPeriods.map((p) => p.endsOn) ?? []),
   );
   const [watchers, setWatchers] = useState<Row[]>(() => rowsOf(initial?.watchers ?? []));
-  const add = (set: typeof setPeriods) => set((rows) => [...rows, { key: nextKey.current++, value: '' }]);
+  const formRef = useRef<HTMLFormElement>(null);
+  // A new row takes the focus, so the keyboard is where the next thing is typed.
+  const focusAfterAdd = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    const name = focusAfterAdd.current;
+    if (!name) return;
+    focusAfterAdd.current = undefined;
+    formRef.current?.querySelector<HTMLElement>(`[name="${name}"]`)?.focus();
+  });
+  const add = (set: typeof setPeriods, nameOf: (index: number) => string) =>
+    set((rows) => {
+      focusAfterAdd.current = nameOf(rows.length);
+      return [...rows, { key: nextKey.current++, value: '' }];
+    });
   const remove = (set: typeof setPeriods, key: number) =>
     set((rows) => rows.filter((row) => row.key !== key));
 
@@ -63,7 +76,14 @@ export const GrantForm = ({
 
   return (
     <FormProblemsProvider formId={formId} problems={problems}>
-      <form className="form" id={formId} noValidate onSubmit={submit} aria-describedby={`${formId}-required`}>
+      <form
+        ref={formRef}
+        className="form"
+        id={formId}
+        noValidate
+        onSubmit={submit}
+        aria-describedby={`${formId}-required`}
+      >
         <p id={`${formId}-required`} className="form__note">
           {t('form.requiredNote')}
         </p>
@@ -184,7 +204,7 @@ export const GrantForm = ({
                 </button>
               </div>
             ))}
-            <button type="button" className="button" onClick={() => add(setWatchers)}>
+            <button type="button" className="button" onClick={() => add(setWatchers, (i) => `watchers.${i}`)}>
               {t('form.addWatcher')}
             </button>
           </div>
@@ -242,7 +262,11 @@ export const GrantForm = ({
                 </button>
               </div>
             ))}
-            <button type="button" className="button" onClick={() => add(setPeriods)}>
+            <button
+              type="button"
+              className="button"
+              onClick={() => add(setPeriods, (i) => `reportingPeriods.${i}.endsOn`)}
+            >
               {t('form.addPeriod')}
             </button>
           </div>
