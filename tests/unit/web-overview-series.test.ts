@@ -97,4 +97,21 @@ describe('chart figures from GET /totals', () => {
     expect(chart.series.map((s) => s.id)).toEqual(['awarded', 'received', 'outstanding']);
     expect(chart.series[1]?.values).toEqual(['23550001.01']);
   });
+
+  it('draws at most the largest groups, in the view order, and says how many it left to the table', () => {
+    const view: TotalsLike = {
+      groupBy: ['year'],
+      groups: [
+        group({ year: 2019 }, '5.00', '1.00'),
+        group({ year: 2020 }, '0.00', '100.00'),
+        group({ year: 2021 }, '50.00', '0.00'),
+        group({ year: 2022 }, '0.10', '0.10'),
+      ],
+      total: { awarded: '101.10', received: '55.10', outstanding: '0.00', grantCount: 4 },
+    };
+    const chart = measuresByGroup(view, (k) => String(k.year), 'I alt', 2);
+    expect(chart.categories).toEqual(['2020', '2021']);
+    expect(chart.omitted).toBe(2);
+    expect(measuresByGroup(view, (k) => String(k.year), 'I alt').omitted).toBe(0);
+  });
 });

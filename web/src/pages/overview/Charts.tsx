@@ -52,6 +52,9 @@ const FUNDER_COLOURS: Record<string, string> = {
   OTHER: '#5f6368',
 };
 
+/** Groups drawn in the comparison chart at most; the table above always has every group. */
+const MAX_BARS = 30;
+
 const dkk = (amount: string, language: Language) => formatMoney({ amount, currency: 'DKK' }, language);
 
 interface FigureProps {
@@ -63,6 +66,8 @@ interface FigureProps {
   readonly colours: Record<string, string>;
   readonly stacked?: boolean;
   readonly horizontal?: boolean;
+  /** Said under the title, e.g. that only the largest groups are drawn. */
+  readonly note?: string | undefined;
 }
 
 const ChartFigure = ({
@@ -74,6 +79,7 @@ const ChartFigure = ({
   colours,
   stacked,
   horizontal,
+  note,
 }: FigureProps) => {
   const { t, i18n } = useTranslation('finance');
   const language = currentLanguage();
@@ -163,6 +169,7 @@ const ChartFigure = ({
       <h3 id={titleId} className="chart-figure__title">
         {title}
       </h3>
+      {note ? <p className="chart-figure__note">{note}</p> : null}
       {empty ? (
         <p>{t('overview.chartEmpty')}</p>
       ) : (
@@ -198,7 +205,7 @@ const ChartFigure = ({
                   </tr>
                 ))}
               </tbody>
-              {data.categories.length > 1 ? (
+              {data.categories.length > 1 && !note ? (
                 <tfoot>
                   <tr>
                     <th scope="row">{t('overview.total')}</th>
@@ -228,7 +235,12 @@ export default function Charts({ view, totals, fine }: ChartsProps) {
   const { t } = useTranslation('finance');
   const byForvaltning = receivedByForvaltning(fine, view.forvaltning);
   const byYear = receivedByYearAndFunderType(fine);
-  const byGroup = measuresByGroup(totals, (key) => groupLabel(t, totals.groupBy, key), t('overview.total'));
+  const byGroup = measuresByGroup(
+    totals,
+    (key) => groupLabel(t, totals.groupBy, key),
+    t('overview.total'),
+    MAX_BARS,
+  );
   const measure = (id: string) => t(`measure.${id}`);
   return (
     <section className="charts" aria-labelledby="charts-heading">
@@ -262,6 +274,11 @@ export default function Charts({ view, totals, fine }: ChartsProps) {
         }
         colours={MEASURE_COLOURS}
         horizontal
+        note={
+          byGroup.omitted
+            ? t('overview.largestGroups', { shown: byGroup.categories.length, count: totals.groups.length })
+            : undefined
+        }
       />
     </section>
   );

@@ -99,21 +99,26 @@ export const receivedByYearAndFunderType = (totals: TotalsLike): ChartData => {
 
 /**
  * Awarded, received and outstanding (and expected, once the API reports it) for each group of the
- * view itself, labelled by `labelOf` (e.g. "TMF · 2021"); an ungrouped view is its total.
+ * view itself, labelled by `labelOf` (e.g. "TMF · 2021"); an ungrouped view is its total. A chart
+ * of hundreds of bars reads as nothing, so at most `limit` groups are drawn: the largest by awarded
+ * or received, in the view's order; `omitted` says how many were left to the table.
  */
 export const measuresByGroup = (
   totals: TotalsLike,
   labelOf: (key: Readonly<Record<string, string | number>>) => string,
   totalLabel: string,
-): ChartData => {
-  const rows: readonly Omit<TotalsGroupLike, 'key'>[] = totals.groupBy.length
-    ? totals.groups
-    : [totals.total];
+  limit = Number.POSITIVE_INFINITY,
+): ChartData & { readonly omitted: number } => {
+  const size = (g: TotalsGroupLike) => Math.max(minorOf(g.awarded), minorOf(g.received));
+  const kept = new Set([...totals.groups].sort((a, b) => size(b) - size(a)).slice(0, limit));
+  const groups = totals.groups.filter((g) => kept.has(g));
+  const rows: readonly Omit<TotalsGroupLike, 'key'>[] = totals.groupBy.length ? groups : [totals.total];
   const measures: Measure[] = ['awarded', 'received', 'outstanding'];
   if (rows.some((g) => g.expected !== undefined)) measures.push('expected');
   return {
-    categories: totals.groupBy.length ? totals.groups.map((g) => labelOf(g.key)) : [totalLabel],
+    categories: totals.groupBy.length ? groups.map((g) => labelOf(g.key)) : [totalLabel],
     series: measures.map((measure) => ({ id: measure, values: rows.map((g) => g[measure] ?? '0.00') })),
+    omitted: totals.groupBy.length ? totals.groups.length - groups.length : 0,
   };
 };
 
