@@ -337,6 +337,17 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @example {
+         *       "amount": "4964658.60",
+         *       "currency": "DKK"
+         *     }
+         */
+        ComputedMoney: {
+            amount: string;
+            /** @enum {string} */
+            currency: "DKK" | "EUR" | "SEK" | "NOK" | "GBP" | "USD" | "CHF" | "PLN";
+        };
         Deadline: {
             deadlineId: string;
             doneBy?: string;
@@ -402,7 +413,7 @@ export interface components {
         ExpectedPayment: {
             amount: components["schemas"]["Money"];
             /** @description The amount converted at the grant's rate */
-            amountDkk: components["schemas"]["Money"];
+            amountDkk: components["schemas"]["ComputedMoney"];
             /** Format: date-time */
             createdAt: string;
             createdBy: string;
@@ -467,7 +478,7 @@ export interface components {
             acronym: string;
             alertLeadDays?: number[];
             awarded: components["schemas"]["Money"];
-            awardedDkk: components["schemas"]["Money"];
+            awardedDkk: components["schemas"]["ComputedMoney"];
             callId?: string;
             /** Format: date-time */
             createdAt: string;
@@ -480,7 +491,7 @@ export interface components {
             endDate: string;
             exchangeRateToDkk: string;
             /** @description OPEN expected payments, summed and converted at the grant's rate */
-            expectedDkk: components["schemas"]["Money"];
+            expectedDkk: components["schemas"]["ComputedMoney"];
             expectedPayments?: components["schemas"]["ExpectedPayment"][];
             /** @enum {string} */
             forvaltning: "OKF" | "KFF" | "TMF" | "BIF" | "BUF" | "SUF" | "SOF";
@@ -494,7 +505,7 @@ export interface components {
             grantAgreementNumber?: string;
             grantId: string;
             notes?: string;
-            outstandingDkk: components["schemas"]["Money"];
+            outstandingDkk: components["schemas"]["ComputedMoney"];
             partners: string[];
             payments?: components["schemas"]["Payment"][];
             pic?: string;
@@ -505,7 +516,7 @@ export interface components {
                 email: string;
                 name: string;
             };
-            receivedDkk: components["schemas"]["Money"];
+            receivedDkk: components["schemas"]["ComputedMoney"];
             reportingPeriods: {
                 /**
                  * @description Calendar date in Europe/Copenhagen
@@ -703,7 +714,7 @@ export interface components {
         };
         Payment: {
             amount: components["schemas"]["Money"];
-            amountDkk: components["schemas"]["Money"];
+            amountDkk: components["schemas"]["ComputedMoney"];
             /** @enum {string} */
             kind: "PREFINANCING" | "INTERIM" | "BALANCE" | "OTHER";
             note?: string;

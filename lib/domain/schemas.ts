@@ -31,6 +31,15 @@ export const MoneySchema = z
   })
   .meta({ id: 'Money', example: { amount: '665462.50', currency: 'EUR' } });
 
+/**
+ * Money the API computes (conversions to DKK and sums): exactly 2 decimals, and beyond the bound
+ * of an input amount, since an amount below ten billion times a rate below 1000 can reach 10^13.
+ * A difference (outstanding) may be negative when more was booked in DKK than awarded.
+ */
+export const ComputedMoneySchema = z
+  .strictObject({ amount: z.string().regex(/^-?\d{1,13}\.\d{2}$/), currency: CurrencySchema })
+  .meta({ id: 'ComputedMoney', example: { amount: '4964658.60', currency: 'DKK' } });
+
 export const RateSchema = z
   .string()
   .regex(RATE_PATTERN, 'must be a decimal string below 1000 with at most 6 decimals, e.g. "7.46038"')
@@ -262,7 +271,7 @@ export const PaymentSchema = z
     paymentId: z.string(),
     receivedOn: IsoDateSchema,
     amount: MoneySchema,
-    amountDkk: MoneySchema,
+    amountDkk: ComputedMoneySchema,
     kind: PaymentKindSchema,
     reference: z.string().optional(),
     note: z.string().optional(),
@@ -316,7 +325,7 @@ export const ExpectedPaymentSchema = z
     expectedPaymentId: z.string(),
     expectedOn: IsoDateSchema,
     amount: MoneySchema,
-    amountDkk: MoneySchema.meta({ description: "The amount converted at the grant's rate" }),
+    amountDkk: ComputedMoneySchema.meta({ description: "The amount converted at the grant's rate" }),
     kind: ExpectedPaymentKindSchema,
     note: z.string().optional(),
     status: ExpectedPaymentStatusSchema,
@@ -364,10 +373,10 @@ export const GrantSchema = z
     fundingEndsOn: IsoDateSchema,
     awarded: MoneySchema,
     exchangeRateToDkk: z.string(),
-    awardedDkk: MoneySchema,
-    receivedDkk: MoneySchema,
-    outstandingDkk: MoneySchema,
-    expectedDkk: MoneySchema.meta({
+    awardedDkk: ComputedMoneySchema,
+    receivedDkk: ComputedMoneySchema,
+    outstandingDkk: ComputedMoneySchema,
+    expectedDkk: ComputedMoneySchema.meta({
       description: "OPEN expected payments, summed and converted at the grant's rate",
     }),
     projectLead: PersonSchema,

@@ -26,6 +26,9 @@ import { freshLedger } from '../support/ledger';
 // The handlers' Powertools loggers read this when the pipeline builds them; the failures these tests
 // provoke on purpose would otherwise fill the output.
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+// The notifier links every e-mail into the web application at the deployment's public URL.
+const PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
+process.env.PUBLIC_BASE_URL = PUBLIC_BASE_URL;
 
 type Env = Awaited<ReturnType<typeof freshLedger>>;
 
@@ -266,6 +269,8 @@ describe('the local event pipeline on DynamoDB Local', () => {
     expect(eml).toContain('Content-Type: text/plain; charset=utf-8');
     expect(decodeSubject(eml)).toBe('[Øresundsmetro] Finansieringen er udløbet / Funding has ended');
     expect(eml).toContain('Sidste finansieringsdag: onsdag den 31. marts 2021 (2021-03-31)');
+    const grantId = EVENT_CATALOGUE.GrantExpired.example.grant.grantId;
+    expect(eml).toContain(`Open the grant: ${PUBLIC_BASE_URL}/app/grants/${grantId}\r\n`);
     const notified = await env.db.send(
       new GetCommand({ TableName: env.tableName, Key: { pk: `NOTIFIED#${approachingId}`, sk: 'NOTIFIED' } }),
     );

@@ -22,7 +22,7 @@ export const validatedCount = (): number => validated;
 
 /** An API Gateway (payload 2.0) result as the client would receive it. */
 export const recordApiResult = (
-  event: { requestContext: { http: { method: string; path: string } } },
+  event: { routeKey?: string; requestContext: { http: { method: string; path: string } } },
   result: {
     statusCode?: number;
     headers?: Record<string, unknown>;
@@ -38,6 +38,7 @@ export const recordApiResult = (
   recordResponse({
     method: event.requestContext.http.method,
     path: event.requestContext.http.path,
+    ...(event.routeKey && event.routeKey !== '$default' ? { routeKey: event.routeKey } : {}),
     status: result.statusCode ?? 200,
     headers,
     body,
