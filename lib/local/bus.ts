@@ -42,6 +42,11 @@ export interface LocalBus {
    * every entry refused with InternalFailure ('entries') or the whole request with HTTP 500 ('outage').
    */
   failNext(count: number, how?: 'entries' | 'outage'): void;
+  /**
+   * Fault injection for tests of supervision: the listener stops as if it had died (connections
+   * dropped); the bus listens again on the same port by itself.
+   */
+  crashListener(): void;
   /** How many PutEvents requests the bus has answered, failed ones included. */
   readonly putEventsCalls: number;
   /** Resolves when no target delivery is in flight. */
@@ -281,11 +286,40 @@ export const startLocalBus = async (options: LocalBusOptions): Promise<LocalBus>
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  await listen(options.port ?? 0);
   const { port } = server.address() as AddressInfo;
+
+  // Supervised like DynamoDB Local (supervise.ts): a listener that stops without close() being
+  // called listens again on the same port, with backoff; events.jsonl stays open throughout, and the
+  // publisher's retries carry what was refused meanwhile.
+  let closing = false;
+  server.on('error', (error) => log(`bus: ${String(error)}`));
+  server.on('close', () => {
+    if (closing) return;
+    void (async () => {
+      for (let attempt = 0; !closing; attempt++) {
+        const wait = Math.min(10_000, 250 * 2 ** attempt);
+        log(`bus: the listener on port ${port} stopped; listening again in ${(wait / 1000).toFixed(1)} s`);
+        await delay(wait);
+        if (closing) return;
+        try {
+          await listen(port);
+          log(`bus: listening again on port ${port}`);
+          return;
+        } catch (error) {
+          log(`bus: could not listen on port ${port}: ${String(error)}`);
+        }
+      }
+    })();
+  });
 
   const idle = async () => {
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
@@ -302,11 +336,16 @@ export const startLocalBus = async (options: LocalBusOptions): Promise<LocalBus>
     failNext: (count, how = 'entries') => {
       for (let i = 0; i < count; i++) faults.push(how);
     },
+    crashListener: () => {
+      server.close();
+      server.closeAllConnections();
+    },
     get putEventsCalls() {
       return putEventsCalls;
     },
     idle,
     close: () => {
+      closing = true;
       closed ??= (async () => {
         // A request being answered finishes first; idle keep-alive connections close now.
         await new Promise<void>((resolve) => {
