@@ -15,6 +15,7 @@ import { IDEMPOTENCY_TABLE, LEDGER_TABLE } from '../lib/storage/tables';
 import { type BenchApi, startBenchApi } from './api';
 import { measureBundles } from './bundles';
 import { reportLoadAndFaults, runLoadAndFaults } from './faults';
+import { importTable, measureImport } from './import';
 import { batchWrite } from './load';
 import { describeMachine } from './machine';
 import {
@@ -48,6 +49,7 @@ const TARGETS = {
   sweepReadsPerDue: 2,
   registerOverheadRatio: 2,
   bundleKB: 400,
+  importSpeedup: 4,
 };
 /** The load and fault run (PRODUCT.md 8): 50 clients for a minute, then the store paused and killed. */
 const LOAD = { clients: 50, loadSeconds: 60, pauseSeconds: 5, faultDelaySeconds: 10, afterKillSeconds: 20 };
@@ -169,6 +171,7 @@ const main = async () => {
       sanity: await ensureTables(client, 'bench-sanity'),
       small: await ensureTables(client, 'bench-200'),
       large: await ensureTables(client, 'bench-20k'),
+      import: await ensureTables(client, 'bench-import'),
     };
     const ledgerOf = (names: Record<string, string>) => names[LEDGER_TABLE.id] as string;
     const idempotencyOf = (names: Record<string, string>) => names[IDEMPOTENCY_TABLE.id] as string;
@@ -475,6 +478,18 @@ const main = async () => {
       `The registration's transaction: ${tx.items} items (${tx.puts} puts: grant, report deadlines, outbox events; ${tx.updates} totals ADDs), ${tx.bytes.toLocaleString('en-US')} bytes of request. DynamoDB Local reports ${round(tx.writeUnits, 1)} write units at ${LARGE.toLocaleString('en-US')} grants (${round(tx.writeUnitsWithoutTotals, 1)} without the totals ADDs) and ${round(registerSmall.transaction.writeUnits, 1)} at ${SMALL} (${round(registerSmall.transaction.writeUnitsWithoutTotals, 1)} without): an ADD is charged for the whole totals item it changes.`,
     );
 
+    // ---- The importer: 1,000 new grants row by row and 8 at a time, on a register of its own ----
+    const importApi = await startBenchApi({
+      endpoint: dynamo.endpoint,
+      ledgerTable: ledgerOf(sets.import),
+      idempotencyTable: idempotencyOf(sets.import),
+      verifyToken,
+    });
+    apis.push(importApi);
+    log(`[${elapsed()}] import: 1,000 new grants from a Danish sheet, row by row and 8 at a time`);
+    const imported = await measureImport({ apiUrl: importApi.url, token: learToken, log });
+    out(importTable(imported));
+
     // ---- Summary ----
     const registerOverheadRatio = registerLarge.ratio;
     const results = {
@@ -483,6 +498,7 @@ const main = async () => {
       sweepReadsPerDue: round(sweepReadsPerDue, 3),
       registerOverheadRatio: round(registerOverheadRatio, 3),
       maxBundleKB,
+      importSpeedup: imported.importSpeedup,
     };
     const met = {
       totalsScaleRatio: results.totalsScaleRatio <= TARGETS.totalsScaleRatio,
@@ -490,6 +506,7 @@ const main = async () => {
       sweepReadsPerDue: results.sweepReadsPerDue <= TARGETS.sweepReadsPerDue,
       registerOverheadRatio: results.registerOverheadRatio <= TARGETS.registerOverheadRatio,
       maxBundleKB: results.maxBundleKB <= TARGETS.bundleKB,
+      importSpeedup: results.importSpeedup >= TARGETS.importSpeedup,
     };
     const runSeconds = round((performance.now() - started) / 1000, 1);
     out(
@@ -502,6 +519,7 @@ const main = async () => {
           ['sweepReadsPerDue', results.sweepReadsPerDue, '≤ 2', verdict(met.sweepReadsPerDue)],
           ['registerOverheadRatio', results.registerOverheadRatio, '≤ 2', verdict(met.registerOverheadRatio)],
           ['maxBundleKB', results.maxBundleKB, '≤ 400', verdict(met.maxBundleKB)],
+          ['importSpeedup', results.importSpeedup, '≥ 4', verdict(met.importSpeedup)],
           ['load5xx', loadFaults.load5xx, '0', verdict(loadMet.load5xx)],
           ['loadTotalsDrift', loadFaults.loadTotalsDrift, '0', verdict(loadMet.loadTotalsDrift)],
           ['fault500s', loadFaults.fault500s, '0', verdict(loadMet.fault500s)],
@@ -537,6 +555,7 @@ const main = async () => {
         registerRawWithoutTotalsMs20k: ms(registerLarge.rawWithoutTotals.median),
         registerRawWithoutTotalsMs200: ms(registerSmall.rawWithoutTotals.median),
       },
+      import: imported,
       sweep: {
         day: SWEEP_DAY,
         dueDeadlines: expected.deadlines,
