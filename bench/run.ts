@@ -37,6 +37,9 @@ import { table, verdict } from './table';
  * BENCHMARKS.md explains the method and the figures.
  */
 
+// As in the command-line tools (lib/local/cli/args.ts): the machine's Node.js is printed above.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const SEED = 20_261_122;
 /** Daily sweeps have run up to this date; the measured sweep is the next day's. */
 const AS_OF = '2026-11-22';
