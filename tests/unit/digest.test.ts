@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { composeDigestMessage } from '../../functions/digest/message';
 import {
   composeDigests,
@@ -9,7 +9,7 @@ import {
   signUnsubscribeToken,
   verifyUnsubscribeToken,
 } from '../../lib/domain/digest';
-import { nextDigestAt } from '../../lib/local/schedule';
+import { nextDigestAt, startWeeklyDigests } from '../../lib/local/schedule';
 import { digestLinks } from '../../lib/use-cases/digest';
 
 const TODAY = '2027-02-01'; // a Monday
@@ -275,5 +275,31 @@ describe('the local digest schedule', () => {
     ['the week the clocks go forward', '2027-03-24T12:00:00Z', '2027-03-29T05:00:00.000Z'],
   ])('%s', (_what, from, expected) => {
     expect(nextDigestAt(new Date(from)).toISOString()).toBe(expected);
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('runs the digest on Mondays at 07:00 only, not at start', async () => {
+    // Arrange: a stack started on Sunday afternoon
+    vi.useFakeTimers({ now: new Date('2027-01-31T14:00:00Z') });
+    const runs: string[] = [];
+    const schedule = startWeeklyDigests(
+      async () => {
+        runs.push(new Date().toISOString());
+      },
+      () => undefined,
+    );
+    // Act and assert
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(runs).toEqual([]);
+    await vi.advanceTimersByTimeAsync(Date.parse('2027-02-01T06:00:00Z') - Date.now());
+    expect(runs).toEqual(['2027-02-01T06:00:00.000Z']);
+    await vi.advanceTimersByTimeAsync(7 * 86_400_000);
+    expect(runs).toEqual(['2027-02-01T06:00:00.000Z', '2027-02-08T06:00:00.000Z']);
+    await schedule.stop();
+    await vi.advanceTimersByTimeAsync(7 * 86_400_000);
+    expect(runs).toHaveLength(2);
   });
 });
