@@ -190,6 +190,34 @@ describe('response hygiene and logs, every route through its handler on DynamoDB
       body: { receivedOn: '2020-02-15', amount: { amount: '9999999.00', currency: 'EUR' }, kind: 'INTERIM' },
       claims: FINANCE,
     });
+    const expected = await g('plan expected payment', 'POST', `/grants/${id}/expected-payments`, {
+      body: { expectedOn: '2025-01-31', amount: { amount: '99819.38', currency: 'EUR' }, kind: 'BALANCE' },
+      claims: FINANCE,
+    });
+    await g('plan expected payment: over the ceiling', 'POST', `/grants/${id}/expected-payments`, {
+      body: { expectedOn: '2025-01-31', amount: { amount: '9999999.00', currency: 'EUR' }, kind: 'BALANCE' },
+      claims: FINANCE,
+    });
+    await g(
+      'move expected payment',
+      'PATCH',
+      `/grants/${id}/expected-payments/${String(expected.expectedPaymentId)}`,
+      {
+        body: { expectedOn: '2025-03-31', note: 'After the final review' },
+        claims: FINANCE,
+      },
+    );
+    await g(
+      'expected payment: project lead',
+      'PATCH',
+      `/grants/${id}/expected-payments/${String(expected.expectedPaymentId)}`,
+      {
+        body: { status: 'CANCELLED' },
+        claims: LEAD,
+      },
+    );
+    await g('history', 'GET', `/grants/${id}/history`, { query: { limit: '3' }, claims: LEAD });
+    await g('history: forged cursor', 'GET', `/grants/${id}/history`, { query: { cursor: forged } });
     const deadline = await g('add deadline', 'POST', `/grants/${id}/deadlines`, {
       body: { kind: 'DELIVERABLE', title: 'D1.1', dueOn: '2027-01-15' },
       claims: LEAD,
