@@ -123,7 +123,10 @@ const ChartFigure = ({
       maximumFractionDigits: 1,
     });
     const categoryAxis = { type: 'category' as const, data: spec.categories, inverse: spec.horizontal };
-    const valueAxis = { type: 'value' as const, axisLabel: { formatter: (v: number) => compact.format(v) } };
+    const valueAxis = {
+      type: 'value' as const,
+      axisLabel: { formatter: (v: number) => compact.format(v), hideOverlap: true },
+    };
     const option: Option = {
       animation: false,
       // The page's own font, named: ECharts measures text with it, so labels are laid out as drawn.
