@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import * as z from 'zod';
+import { RoleGroupsSchema } from '../lib/domain/directory-roles';
 
 /**
  * The deployment's configuration, read from CDK context (cdk.json, or `-c key=value` on the command
@@ -106,6 +107,15 @@ const providerName = z
   .string('must be set')
   .regex(/^[\w.-]{3,32}$/, 'must be 3-32 letters, digits, dots, dashes or underscores, e.g. KK-EntraID');
 
+/**
+ * Which directory groups give which role: the claim (OIDC) or attribute (SAML) that lists a person's
+ * groups, and the groups per role, e.g. Entra ID group object ids. Both or neither.
+ */
+const directoryRoles = {
+  groupsClaim: z.string().min(1).optional(),
+  roleGroups: RoleGroupsSchema.optional(),
+};
+
 const OidcProviderSchema = z.object({
   type: z.literal('oidc'),
   name: providerName,
@@ -121,6 +131,7 @@ const OidcProviderSchema = z.object({
   scopes: z.array(z.string().min(1)).min(1).default(['openid', 'email', 'profile']),
   /** The claim of the provider's ID token that holds the person's e-mail address. */
   emailClaim: z.string().min(1).default('email'),
+  ...directoryRoles,
 });
 
 const SamlProviderSchema = z.object({
@@ -133,11 +144,30 @@ const SamlProviderSchema = z.object({
     .string()
     .min(1)
     .default('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress'),
+  ...directoryRoles,
 });
 
-const IdentityProviderSchema = z.discriminatedUnion('type', [OidcProviderSchema, SamlProviderSchema], {
-  error: 'must be {"type":"oidc",...} or {"type":"saml",...} (infra/README.md, "Federation")',
-});
+const IdentityProviderSchema = z
+  .discriminatedUnion('type', [OidcProviderSchema, SamlProviderSchema], {
+    error: 'must be {"type":"oidc",...} or {"type":"saml",...} (infra/README.md, "Federation")',
+  })
+  .superRefine((idp, ctx) => {
+    if (idp.roleGroups && !idp.groupsClaim) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['groupsClaim'],
+        message: 'must be set with roleGroups: the claim or attribute that lists a person’s groups',
+      });
+    }
+    if (idp.groupsClaim && !idp.roleGroups) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roleGroups'],
+        message:
+          'must be set with groupsClaim: which groups give which role, e.g. {"lear-admin":["<group id>"]}',
+      });
+    }
+  });
 
 export type IdentityProviderConfig = z.output<typeof IdentityProviderSchema>;
 

@@ -4,6 +4,7 @@ import { ROUTES } from '../lib/api/routes';
 import type { DeploymentConfig } from './config';
 import { WeeklyDigest } from './digest';
 import type { FunctionCatalogue } from './functions';
+import { DirectoryRoles } from './sign-in';
 import { Stateful } from './stateful';
 import { Stateless } from './stateless';
 import { type WebAppSource, WebHosting } from './web';
@@ -27,6 +28,8 @@ export class FundingTrackerStack extends Stack {
   readonly stateless: Stateless;
   readonly weeklyDigest: WeeklyDigest;
   readonly web: WebHosting;
+  /** Roles from the municipality's directory, when the identity provider's groups give them. */
+  readonly directoryRoles?: DirectoryRoles;
 
   constructor(scope: Construct, id: string, props: FundingTrackerStackProps) {
     super(scope, id, props);
@@ -54,6 +57,14 @@ export class FundingTrackerStack extends Stack {
       },
     });
     this.stateful.allowSignInAt(this.web.signInUrls);
+    const idp = config.identityProvider;
+    this.directoryRoles = idp?.roleGroups
+      ? new DirectoryRoles(this, 'DirectoryRoles', {
+          userPool: this.stateful.userPool,
+          roleGroups: idp.roleGroups,
+          projectRoot: props.projectRoot,
+        })
+      : undefined;
     this.stateless.servePublicAt(this.web.baseUrl);
 
     const { stateful, stateless, web } = this;

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DIRECTORY_GROUPS_ATTRIBUTE } from '../lib/domain/directory-roles';
 import { ENV, EVENT_SOURCE, ROLES, TOTALS_READ_SCOPE } from '../lib/shared/names';
 import { IDEMPOTENCY_TABLE, type KeyDef, LEDGER_TABLE, TABLES, type TableDef } from '../lib/storage/tables';
 import type { DeploymentConfig, IdentityProviderConfig } from './config';
@@ -252,6 +253,15 @@ export class Stateful extends Construct {
       signInAliases: { email: true },
       autoVerify: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
+      // Where a federated person's directory groups land, for the roles they give (infra/sign-in.ts).
+      customAttributes: config.identityProvider?.roleGroups
+        ? {
+            [DIRECTORY_GROUPS_ATTRIBUTE.replace(/^custom:/, '')]: new cognito.StringAttribute({
+              maxLen: 2048,
+              mutable: true,
+            }),
+          }
+        : undefined,
       passwordPolicy: {
         minLength: 12,
         requireLowercase: true,
@@ -384,7 +394,7 @@ const federate = (
       }).unsafeUnwrap(),
       scopes: [...idp.scopes],
       attributeRequestMethod: cognito.OidcAttributeRequestMethod.GET,
-      attributeMapping: { email: cognito.ProviderAttribute.other(idp.emailClaim) },
+      attributeMapping: attributeMapping(idp.emailClaim, idp.groupsClaim),
     });
   }
   return new cognito.UserPoolIdentityProviderSaml(scope, 'IdentityProvider', {
@@ -392,6 +402,12 @@ const federate = (
     name: idp.name,
     metadata: cognito.UserPoolIdentityProviderSamlMetadata.url(idp.metadataUrl),
     idpSignout: true,
-    attributeMapping: { email: cognito.ProviderAttribute.other(idp.emailAttribute) },
+    attributeMapping: attributeMapping(idp.emailAttribute, idp.groupsClaim),
   });
 };
+
+/** The e-mail address, and the directory groups when roles come from them, mapped on every sign-in. */
+const attributeMapping = (email: string, groups: string | undefined): cognito.AttributeMapping => ({
+  email: cognito.ProviderAttribute.other(email),
+  ...(groups ? { custom: { [DIRECTORY_GROUPS_ATTRIBUTE]: cognito.ProviderAttribute.other(groups) } } : {}),
+});

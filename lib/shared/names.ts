@@ -18,6 +18,8 @@ export const ENV = {
   stage: 'STAGE',
   /** Where the web application is served (`https://<domain>`); links in e-mails point into `/app/`. */
   publicBaseUrl: 'PUBLIC_BASE_URL',
+  /** Which directory groups of the municipality's identity provider give which role (JSON, AWS only). */
+  directoryRoleGroups: 'DIRECTORY_ROLE_GROUPS',
 } as const;
 
 export const EVENT_SOURCE = 'funding-tracker';

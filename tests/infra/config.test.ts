@@ -130,6 +130,35 @@ describe('CDK context → deployment configuration', () => {
     ).toContain('identityProvider.clientSecretArn: must be a Secrets Manager secret ARN');
   });
 
+  it('takes directory role groups only with the claim that lists a person’s groups, and the reverse', () => {
+    const saml = {
+      type: 'saml',
+      name: 'KK-EntraID',
+      metadataUrl: 'https://login.microsoftonline.com/t/federationmetadata/2007-06/federationmetadata.xml',
+    };
+    expect(
+      problemsOf({ ...valid, identityProvider: { ...saml, roleGroups: { finance: ['g'] } } }).join('\n'),
+    ).toContain('identityProvider.groupsClaim: must be set with roleGroups');
+    expect(
+      problemsOf({ ...valid, identityProvider: { ...saml, groupsClaim: 'groups' } }).join('\n'),
+    ).toContain('identityProvider.roleGroups: must be set with groupsClaim');
+    expect(
+      problemsOf({
+        ...valid,
+        identityProvider: { ...saml, groupsClaim: 'groups', roleGroups: { admin: ['g'] } },
+      }),
+    ).not.toEqual([]);
+    const config = parseConfig({
+      ...valid,
+      identityProvider: {
+        ...saml,
+        groupsClaim: 'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups',
+        roleGroups: { finance: ['g1'] },
+      },
+    });
+    expect(config.identityProvider?.roleGroups).toEqual({ finance: ['g1'] });
+  });
+
   it('needs no web domain, web ACL or identity provider', () => {
     const config = parseConfig(valid);
     expect(config.webDomain).toBeUndefined();

@@ -32,6 +32,8 @@ const config = parseConfig({
     clientId: '7f6e5d4c-3b2a-1098-7654-3210fedcba98',
     clientSecretArn: CLIENT_SECRET,
     clientSecretField: 'clientSecret',
+    groupsClaim: 'groups',
+    roleGroups: { 'lear-admin': ['6f1c-lear'], 'project-lead': ['8a2d-projektledere'] },
   }),
 });
 
@@ -93,13 +95,46 @@ describe('OIDC federation', () => {
     expect(details.client_secret).toBe(
       `{{resolve:secretsmanager:${CLIENT_SECRET}:SecretString:clientSecret::}}`,
     );
-    expect(provider.Properties.AttributeMapping).toEqual({ email: 'email' });
+    expect(provider.Properties.AttributeMapping).toEqual({
+      email: 'email',
+      'custom:directory_groups': 'groups',
+    });
     const people = s.resource(logicalId(s.stack.stateful.peopleClient));
     // By reference: the client is created after the provider it offers.
     expect((people.Properties.SupportedIdentityProviders as unknown[]).map((p) => s.describe(p))).toEqual([
       'COGNITO',
       id,
     ]);
+  });
+
+  it('gives roles from directory groups: the groups claim in a user attribute, a V2 pre token generation trigger', () => {
+    const [, pool] = s.single('AWS::Cognito::UserPool');
+    expect(pool.Properties.Schema).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Name: 'directory_groups', AttributeDataType: 'String', Mutable: true }),
+      ]),
+    );
+    const trigger = s.stack.directoryRoles?.fn;
+    if (!trigger) throw new Error('no directory roles trigger');
+    expect(pool.Properties.LambdaConfig).toEqual({
+      PreTokenGenerationConfig: {
+        LambdaArn: { 'Fn::GetAtt': [logicalId(trigger), 'Arn'] },
+        LambdaVersion: 'V2_0',
+      },
+    });
+    const env = (
+      s.resource(logicalId(trigger)).Properties.Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    expect(JSON.parse(String(env[ENV.directoryRoleGroups]))).toEqual({
+      'lear-admin': ['6f1c-lear'],
+      'project-lead': ['8a2d-projektledere'],
+    });
+    // Only Cognito (this pool) may invoke it.
+    const permission = s
+      .ofType('AWS::Lambda::Permission')
+      .find(([, p]) => s.describe(p.Properties.FunctionName) === logicalId(trigger));
+    expect(permission?.[1].Properties.Principal).toBe('cognito-idp.amazonaws.com');
+    expect(s.describe(permission?.[1].Properties.SourceArn)).toBe(logicalId(s.stack.stateful.userPool));
   });
 
   it('keeps cdk-nag clean without the acknowledgements a bare distribution needs', () => {

@@ -342,6 +342,10 @@ describe('sign-in in AWS', () => {
     expect((people.CallbackURLs as unknown[]).map((url) => s.describe(url))).toEqual([signIn]);
     expect((people.LogoutURLs as unknown[]).map((url) => s.describe(url))).toEqual([signIn]);
     expect(people.SupportedIdentityProviders).toEqual(['COGNITO']);
+    // Without federation: no trigger, no directory attribute.
+    const [, pool] = s.single('AWS::Cognito::UserPool');
+    expect(pool.Properties.LambdaConfig).toBeUndefined();
+    expect(s.stack.directoryRoles).toBeUndefined();
     expect(s.ofType('AWS::Cognito::UserPoolIdentityProvider')).toEqual([]);
   });
 
