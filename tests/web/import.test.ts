@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -131,5 +132,70 @@ describe('importing a spreadsheet in the browser', () => {
     await page.getByText('Filen er allerede i registret: intet at importere.').waitFor();
     expect(await page.getByTestId('import-summary').innerText()).toMatch(/Uændrede\s+2/);
     expect(await page.getByRole('button', { name: /^Importér \d/ }).count()).toBe(0);
+  });
+
+  it('reads an XLSX the same way: a changed title is an update, a received amount a payment', async () => {
+    // arrange: the same two grants as Excel saves them, number and date cells
+    const workbook = new ExcelJS.Workbook();
+    const worksheet = workbook.addWorksheet('Portefølje');
+    worksheet.addRow([...HEADER.split(','), 'received', 'receivedOn']);
+    worksheet.addRow([
+      A,
+      'Imported in the browser, renamed',
+      'INTERREG',
+      'KFF',
+      'PARTNER',
+      'ACTIVE',
+      new Date(Date.UTC(2021, 0, 1)),
+      new Date(Date.UTC(2023, 11, 31)),
+      250000,
+      'DKK',
+      'Lise Lund',
+      'lise@kk.dk',
+      null,
+      null,
+    ]);
+    worksheet.addRow([
+      B,
+      'A second one',
+      'ERASMUS_PLUS',
+      'BIF',
+      'PARTNER',
+      'ACTIVE',
+      new Date(Date.UTC(2021, 4, 1)),
+      new Date(Date.UTC(2023, 11, 31)),
+      125000,
+      'DKK',
+      'Lise Lund',
+      'lise@kk.dk',
+      40000.5,
+      new Date(Date.UTC(2022, 0, 15)),
+    ]);
+    const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
+    const { page } = tracked;
+    await page.getByLabel('Fil', { exact: true }).setInputFiles({
+      name: 'portefølje.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer,
+    });
+    // act
+    await page.getByRole('button', { name: 'Vis, hvad der vil ske' }).click();
+    await page.getByTestId('import-rows').waitFor();
+    // assert
+    const rows = await page.getByTestId('import-rows').locator('tbody tr').allInnerTexts();
+    expect(rows).toEqual([
+      expect.stringMatching(new RegExp(`^line 2\\s+${A}\\s+Opdateres\\s+.*title`)),
+      expect.stringMatching(new RegExp(`^line 3\\s+${B}\\s+Opdateres\\s+payment 2022-01-15 40000.50 DKK`)),
+    ]);
+    await page.getByRole('button', { name: 'Importér 2 rækker' }).click();
+    await page.getByRole('heading', { name: 'Importen er færdig' }).waitFor();
+    const result = await page.getByTestId('import-result').innerText();
+    expect(result).toMatch(/Opdateret\s+2/);
+    expect(result).toMatch(/Betalinger registreret\s+1/);
+    const list = (await (await apiFetch('lear-admin', '/grants?forvaltning=BIF&limit=100')).json()) as {
+      items: { acronym: string; receivedDkk: { amount: string } }[];
+    };
+    expect(list.items.find((g) => g.acronym === B)?.receivedDkk.amount).toBe('40000.50');
+    expect(tracked.errors).toEqual([]);
   });
 });

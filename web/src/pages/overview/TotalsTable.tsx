@@ -17,7 +17,7 @@ export const TotalsTable = ({ totals }: { readonly totals: TotalsLike }) => {
     ? t('overview.tableCaption', { groupBy: groupByWords(t, totals.groupBy, language) })
     : t('overview.tableCaptionUngrouped');
   return (
-    // A wide view scrolls sideways (Chromium, Firefox and Safari let the keyboard scroll it too).
+    // A wide view scrolls sideways; Chromium and Firefox let the keyboard scroll it too.
     <div className="table-scroll">
       <table className="table table--numbers" data-testid="totals-table">
         <caption>{caption}</caption>
