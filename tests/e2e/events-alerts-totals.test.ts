@@ -109,6 +109,7 @@ describe('events, alerts and totals on the local stack', () => {
       'awarded_dkk',
       'received_dkk',
       'outstanding_dkk',
+      'expected_dkk',
       'grant_count',
     ]);
 
