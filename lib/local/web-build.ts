@@ -106,11 +106,21 @@ export const ensureWebBuild = async (log: (line: string) => void = () => {}): Pr
     log('Building the web application (web/ changed since the last build) …');
     const scratch = join(WEB, `.dist-${process.pid}`);
     const { build } = await import('vite');
-    await build({
-      configFile: join(WEB, 'vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: scratch, emptyOutDir: true },
-    });
+    // A test runner sets NODE_ENV=test, which would give React's development build: what is
+    // served (and weighed against the first page's budget) is always the production one.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({
+        configFile: join(WEB, 'vite.config.ts'),
+        mode: 'production',
+        logLevel: 'warn',
+        build: { outDir: scratch, emptyOutDir: true },
+      });
+    } finally {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
+    }
     await writeFile(join(scratch, HASH_FILE), now);
     await rm(DIST, { recursive: true, force: true });
     await rename(scratch, DIST);

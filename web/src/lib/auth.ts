@@ -1,4 +1,5 @@
 import type { SignInConfig } from '../config/env';
+import { safeReturnTo } from './return-to';
 import { type Session, sessionFromToken } from './session';
 
 /**
@@ -18,10 +19,6 @@ export interface Auth {
 }
 
 const DEV_SESSION_KEY = 'funding-tracker.dev-token';
-
-/** Where to go after signing in: only paths of the app itself. */
-export const safeReturnTo = (value: string | null | undefined): string =>
-  value && /^\/app(\/|$)/.test(value) && !value.startsWith('//') ? value : '/app/';
 
 const listeners = () => {
   const set = new Set<() => void>();

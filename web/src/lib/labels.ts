@@ -1,32 +1,14 @@
 import { useTranslation } from 'react-i18next';
 import { CURRENCIES, FORVALTNINGER, FUNDER_TYPES, PROGRAMME_CODES } from '../../../lib/config/catalogues';
 import type { Option } from '../components/ui/form';
+import { DEADLINE_KINDS, GRANT_ROLES, GRANT_STATUSES, PAYMENT_KINDS } from './codes';
+
+export { DEADLINE_KINDS, GRANT_ROLES, GRANT_STATUSES, NEXT_STATUSES, PAYMENT_KINDS } from './codes';
 
 /**
  * The API's codes with the words people read: option lists whose values are the codes the API takes,
  * and labels from the catalogues (forvaltninger by their configured names).
  */
-
-export const GRANT_STATUSES = ['APPLIED', 'AWARDED', 'ACTIVE', 'CLOSED', 'REJECTED', 'TERMINATED'] as const;
-export const GRANT_ROLES = ['COORDINATOR', 'PARTNER', 'ASSOCIATED'] as const;
-export const PAYMENT_KINDS = ['PREFINANCING', 'INTERIM', 'BALANCE', 'OTHER'] as const;
-export const DEADLINE_KINDS = [
-  'PERIODIC_REPORT',
-  'FINAL_REPORT',
-  'DELIVERABLE',
-  'MILESTONE',
-  'PAYMENT_REQUEST',
-  'AUDIT',
-  'AMENDMENT',
-  'OTHER',
-] as const;
-
-/** PRODUCT.md 2.4: the status changes a grant allows; any other is refused by the API (409). */
-export const NEXT_STATUSES: Readonly<Record<string, readonly string[]>> = {
-  APPLIED: ['AWARDED', 'REJECTED'],
-  AWARDED: ['ACTIVE', 'TERMINATED'],
-  ACTIVE: ['CLOSED', 'TERMINATED'],
-};
 
 export const forvaltningName = (code: string): string =>
   FORVALTNINGER.find((f) => f.code === code)?.name ?? code;

@@ -1,6 +1,6 @@
 import type { operations } from '../../../../lib/api-client';
 import { FORVALTNING_CODES, FUNDER_TYPES, PROGRAMME_CODES } from '../../../../lib/config/catalogues';
-import { GRANT_STATUSES } from '../../lib/labels';
+import { GRANT_STATUSES } from '../../lib/codes';
 
 /**
  * The grants list's view as the URL holds it, so a link reproduces the screen. Parameter names and

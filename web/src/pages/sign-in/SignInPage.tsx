@@ -3,7 +3,7 @@ import { Navigate, useSearchParams } from 'react-router';
 import { useAuth, useSession } from '../../app/auth-context';
 import { PageTitle } from '../../app/PageTitle';
 import { SelectField, TextField } from '../../components/ui/form';
-import { safeReturnTo } from '../../lib/auth';
+import { safeReturnTo } from '../../lib/return-to';
 import { ROLES } from '../../lib/session';
 
 /**
