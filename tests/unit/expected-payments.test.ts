@@ -73,7 +73,11 @@ const caught = (work: () => unknown): Error => {
 
 describe('expected payments (PRODUCT.md 2.8)', () => {
   it('plans one OPEN in the grant’s currency and adds it to the grant’s sums by quarter', () => {
-    const { record, sums } = addExpectedPayment(atelier(), input({ note: '' }), contextAt('2024-08-20T10:00:00Z'));
+    const { record, sums } = addExpectedPayment(
+      atelier(),
+      input({ note: '' }),
+      contextAt('2024-08-20T10:00:00Z'),
+    );
     expect(record).toMatchObject({
       expectedPaymentId: 'id-1',
       status: 'OPEN',
