@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createApiHandler } from '../../lib/api/app';
-import { type ApiResult, queryOf, SECURITY_HEADERS } from '../../lib/api/http';
+import { type ApiEvent, type ApiResult, header, queryOf, SECURITY_HEADERS } from '../../lib/api/http';
 import { UnsubscribeQuerySchema } from '../../lib/api/queries';
+import { ForbiddenError } from '../../lib/domain/errors';
 import { contentSecurityPolicy } from '../../lib/shared/security-headers';
 import {
   UNSUBSCRIBE_PATH,
@@ -17,8 +18,8 @@ export interface DigestApiDeps extends UnsubscribePorts {
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A small page in Danish with English below: no script, no style, nothing loaded from elsewhere. */
-const page = (title: string, body: string): ApiResult => ({
-  statusCode: 200,
+const page = (title: string, body: string, statusCode = 200): ApiResult => ({
+  statusCode,
   headers: {
     'Content-Type': 'text/html; charset=utf-8',
     ...SECURITY_HEADERS,
@@ -74,6 +75,21 @@ const donePage = (address: string): ApiResult => {
   );
 };
 
+const refusedPage = (): ApiResult =>
+  page(
+    'Linket virker ikke / The link does not work',
+    `<h1>Linket virker ikke</h1>
+<p>Dette afmeldingslink er ændret, eller det kommer ikke fra en ugeoversigt. Brug linket nederst i den seneste ugeoversigt, du har fået.</p>
+<section lang="en">
+<h2>The link does not work</h2>
+<p>This unsubscribe link was changed, or it did not come from a weekly digest. Use the link at the bottom of the latest weekly digest you received.</p>
+</section>`,
+    403,
+  );
+
+/** A person following the link in a browser asks for HTML; a mail client or script gets the problem document. */
+const wantsHtml = (event: ApiEvent): boolean => /\btext\/html\b/i.test(header(event, 'accept') ?? '');
+
 /**
  * The weekly digest's one-click unsubscribe (RFC 8058). GET shows a page that asks to confirm, so a
  * mail scanner that follows links changes nothing; POST, from a mail client's one-click or the page's
@@ -86,8 +102,13 @@ export const createDigestApi = (deps: DigestApiDeps) =>
     {
       unsubscribePage: async ({ event }) => {
         const { token } = queryOf(event, UnsubscribeQuerySchema);
-        const status = await unsubscribeStatus(deps, token);
-        return status.unsubscribed ? donePage(status.address) : confirmPage(status.address, token);
+        try {
+          const status = await unsubscribeStatus(deps, token);
+          return status.unsubscribed ? donePage(status.address) : confirmPage(status.address, token);
+        } catch (error) {
+          if (error instanceof ForbiddenError && wantsHtml(event)) return refusedPage();
+          throw error;
+        }
       },
       unsubscribe: async ({ event }) => {
         const { token } = queryOf(event, UnsubscribeQuerySchema);

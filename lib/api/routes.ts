@@ -11,6 +11,7 @@ import {
   GrantSchema,
   PaymentInputSchema,
   PaymentSchema,
+  ProblemSchema,
 } from '../domain/schemas';
 import { type Role, TOTALS_READ_SCOPE } from '../shared/names';
 import {
@@ -362,8 +363,16 @@ export const ROUTES: readonly RouteDef[] = [
         schema: z.string(),
         contentType: 'text/html',
       },
+      {
+        status: 403,
+        description:
+          'The link was changed, or is not one a weekly digest sent: a problem document, or for a browser ' +
+          '(Accept: text/html) a page saying so',
+        schema: ProblemSchema,
+        contentType: 'application/problem+json',
+        alsoAs: [{ contentType: 'text/html', schema: z.string() }],
+      },
     ],
-    problems: [403],
   },
   {
     method: 'POST',

@@ -202,6 +202,13 @@ describe('the weekly digest on the local stack', () => {
       expect(refused.status).toBe(403);
       expect(refused.headers.get('content-type')).toContain('application/problem+json');
     }
+    // A person opening an altered link in a browser gets a page that says so, not JSON
+    const inBrowser = await fetch(altered, {
+      headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+    });
+    expect(inBrowser.status).toBe(403);
+    expect(inBrowser.headers.get('content-type')).toContain('text/html');
+    expect(await inBrowser.text()).toContain('The link does not work');
     // The mail client's one-click POST (RFC 8058)
     const oneClick = await fetch(link, {
       method: 'POST',
