@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmailSchema } from '../domain/schemas';
+import { securityHeaders } from '../shared/security-headers';
 import { isRole, issueDevToken } from './dev-tokens';
 
 /**
@@ -34,14 +35,11 @@ const TYPES: Readonly<Record<string, string>> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** The same policy CloudFront sends in AWS, so a page that breaks it breaks locally too. */
-const SECURITY_HEADERS = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'strict-origin-when-cross-origin',
-  'X-Frame-Options': 'DENY',
-};
+/**
+ * The policy CloudFront sends in AWS (lib/shared/security-headers.ts), so a page that breaks it
+ * breaks locally too. Over plain http there is no HSTS and nothing to upgrade.
+ */
+const { 'Strict-Transport-Security': _hsts, ...SECURITY_HEADERS } = securityHeaders();
 
 const NO_CACHE = 'no-cache, no-store, must-revalidate';
 const IMMUTABLE = 'public, max-age=31536000, immutable';
