@@ -200,9 +200,10 @@ export class WebHosting extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.logBucket,
       serverAccessLogsPrefix: 's3/site/',
-      // Everything in it is rebuilt from the sources by the next deploy.
-      removalPolicy: RemovalPolicy.DESTROY,
-      autoDeleteObjects: false,
+      // Kept when the stack is deleted, like the log bucket: CloudFormation cannot delete a bucket
+      // with files in it, and a failed delete would leave the stack half gone. Empty and delete it
+      // by hand; nothing in it is lost, the next deploy writes it all again.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     // ---- Headers: one CSP without inline script for the app, the API reference and the API ----

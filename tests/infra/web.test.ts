@@ -40,6 +40,7 @@ describe('the site bucket', () => {
       RestrictPublicBuckets: true,
     });
     expect(bucket.WebsiteConfiguration).toBeUndefined();
+    expect(s.resource(siteBucketId()).DeletionPolicy).toBe('Retain');
     expect(bucket.BucketEncryption).toBeDefined();
     expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
     expect(
