@@ -184,6 +184,18 @@ describe('the finance overview in the browser', () => {
     await page.context().close();
   });
 
+  it('speaks English a click away, figures formatted for the language', async () => {
+    const page = await signIn('finance', '/app/overview');
+    await page.getByTestId('totals-table').waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Funding overview' }).waitFor();
+    const table = await totalsTable(page);
+    const received = table.head.indexOf('Received');
+    expect(table.rows.find((row) => row[0]?.startsWith('ØKF'))?.[received]).toBe('DKK 20,000,000.00');
+    await page.getByRole('heading', { name: 'Received per forvaltning' }).waitFor();
+    await page.context().close();
+  });
+
   it('is clean for axe-core (no serious or critical violation)', async () => {
     const page = await signIn('finance', '/app/overview?groupBy=forvaltning,funderType');
     await page.getByTestId('totals-table').waitFor();
@@ -212,6 +224,8 @@ describe('the finance overview in the browser', () => {
       Promise.all(files.map((file) => readFile(join('web', 'dist', file), 'utf8')));
     // The overview does load it (so the check below can tell).
     const finance = await signIn('finance', '/app/');
+    // Finance lands on the overview.
+    await finance.waitForURL(/\/app\/overview$/);
     const financeScripts = scriptsOf(finance);
     await finance.goto(`${stack.apiUrl}/app/overview`);
     await finance.getByRole('heading', { name: 'Hjemtaget pr. forvaltning' }).waitFor();
