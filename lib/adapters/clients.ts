@@ -56,6 +56,18 @@ export const BACKGROUND_BUDGET: TimeBudget = {
   retryTimeouts: true,
 };
 
+/**
+ * What local tooling gives DynamoDB Local (tables, the demo portfolio, totals:verify, tests that
+ * drive handlers directly): patient, because a busy machine can make DynamoDB Local slow for
+ * seconds, but never waiting for ever on one that stopped answering.
+ */
+export const TOOL_BUDGET: TimeBudget = {
+  connectionTimeoutMs: 2_000,
+  requestTimeoutMs: 30_000,
+  maxAttempts: 3,
+  retryTimeouts: false,
+};
+
 const BACKOFF_BASE_MS = 50;
 const THROTTLING_BACKOFF_BASE_MS = 500;
 const MAX_BACKOFF_MS = 5_000;

@@ -8,11 +8,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 const deadlines = new AsyncLocalStorage<number>();
 
 /**
- * How long an API request may spend on the store in all, whatever number of calls it makes (a read
- * and a transaction, the ledger's retries of a transaction conflict, the idempotency records): the
- * "about 3 seconds" of PRODUCT.md 4. Each call gets what is left of it as its request timeout.
+ * What an API request keeps back of its function's remaining time, so that it can still answer when
+ * its store calls have used up the rest. A store that does not answer is given up on by the first
+ * call, within that call's budget (2.5 s, clients.ts); a store that answers but keeps refusing
+ * (transaction conflicts under contention, throttling) takes more calls, and those stop here, so
+ * the caller gets a 503 problem document with Retry-After rather than Lambda's timeout. Each call
+ * gets what is left of the deadline as its request timeout.
  */
-export const REQUEST_DEADLINE_MS = 3_000;
+export const DEADLINE_MARGIN_MS = 1_000;
 
 /** Runs `work` with every store call made inside it bounded by one deadline `ms` from now. */
 export const withStoreDeadline = <T>(ms: number, work: () => Promise<T>): Promise<T> =>

