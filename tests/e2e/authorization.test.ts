@@ -18,6 +18,7 @@ describe('the authorisation matrix', () => {
   let stack: SpawnedStack;
   let grantId: string;
   let deadlineId: string;
+  let expectedPaymentId: string;
   let feedTokenId: string;
   const callers: Record<string, string | undefined> = {};
 
@@ -67,6 +68,26 @@ describe('the authorisation matrix', () => {
         path: `/grants/${grantId}/deadlines/${deadlineId}`,
         body: { status: 'OPEN' },
       }),
+    },
+    'POST /grants/{grantId}/expected-payments': {
+      allowed: ['lear-admin', 'finance'],
+      request: () => ({
+        method: 'POST',
+        path: `/grants/${grantId}/expected-payments`,
+        body: { expectedOn: '2027-01-01', amount: { amount: '1.00', currency: 'EUR' }, kind: 'OTHER' },
+      }),
+    },
+    'PATCH /grants/{grantId}/expected-payments/{expectedPaymentId}': {
+      allowed: ['lear-admin', 'finance'],
+      request: () => ({
+        method: 'PATCH',
+        path: `/grants/${grantId}/expected-payments/${expectedPaymentId}`,
+        body: { note: 'x' },
+      }),
+    },
+    'GET /grants/{grantId}/history': {
+      allowed: ROLES,
+      request: () => ({ method: 'GET', path: `/grants/${grantId}/history` }),
     },
     'GET /deadlines': { allowed: ROLES, request: () => ({ method: 'GET', path: '/deadlines' }) },
     'GET /totals': {
@@ -152,6 +173,13 @@ describe('the authorisation matrix', () => {
     deadlineId = (
       await post(`/grants/${grantId}/deadlines`, { kind: 'OTHER', title: 'm', dueOn: '2027-02-01' })
     ).deadlineId as string;
+    expectedPaymentId = (
+      await post(`/grants/${grantId}/expected-payments`, {
+        expectedOn: '2027-01-01',
+        amount: { amount: '1.00', currency: 'EUR' },
+        kind: 'OTHER',
+      })
+    ).expectedPaymentId as string;
     feedTokenId = (await post('/calendar/feed-tokens', {})).tokenId as string;
   });
 
