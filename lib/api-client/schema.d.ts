@@ -1145,6 +1145,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "forvaltning": "TMF",
+                 *       "label": "TMF deadlines"
+                 *     }
+                 */
                 "application/json": {
                     /** @enum {string} */
                     forvaltning?: "OKF" | "KFF" | "TMF" | "BIF" | "BUF" | "SUF" | "SOF";
@@ -1330,6 +1336,73 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "grantId": "01JF4ZQ8M0S6KX7V2B3N4C5D6E",
+                     *           "version": 1,
+                     *           "acronym": "ATELIER",
+                     *           "title": "AmsTErdam BiLbao cItizen drivEn smaRt cities",
+                     *           "programme": "H2020",
+                     *           "funderType": "EU",
+                     *           "forvaltning": "TMF",
+                     *           "unit": "Byens Udvikling",
+                     *           "role": "PARTNER",
+                     *           "status": "ACTIVE",
+                     *           "grantAgreementNumber": "864374",
+                     *           "partners": [],
+                     *           "startDate": "2019-11-01",
+                     *           "endDate": "2024-10-31",
+                     *           "fundingEndsOn": "2024-10-31",
+                     *           "awarded": {
+                     *             "amount": "665462.50",
+                     *             "currency": "EUR"
+                     *           },
+                     *           "exchangeRateToDkk": "7.47",
+                     *           "awardedDkk": {
+                     *             "amount": "4971004.88",
+                     *             "currency": "DKK"
+                     *           },
+                     *           "receivedDkk": {
+                     *             "amount": "0.00",
+                     *             "currency": "DKK"
+                     *           },
+                     *           "outstandingDkk": {
+                     *             "amount": "4971004.88",
+                     *             "currency": "DKK"
+                     *           },
+                     *           "expectedDkk": {
+                     *             "amount": "0.00",
+                     *             "currency": "DKK"
+                     *           },
+                     *           "projectLead": {
+                     *             "name": "Projektleder ATELIER",
+                     *             "email": "atelier@kk.dk"
+                     *           },
+                     *           "watchers": [
+                     *             "smartcity@kk.dk"
+                     *           ],
+                     *           "reportingPeriods": [
+                     *             {
+                     *               "endsOn": "2021-04-30"
+                     *             },
+                     *             {
+                     *               "endsOn": "2022-10-31"
+                     *             },
+                     *             {
+                     *               "endsOn": "2024-10-31"
+                     *             }
+                     *           ],
+                     *           "createdAt": "2019-11-04T09:30:00.000Z",
+                     *           "createdBy": "lear@kk.dk",
+                     *           "updatedAt": "2019-11-04T09:30:00.000Z",
+                     *           "updatedBy": "lear@kk.dk"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["GrantPage"];
                 };
             };
@@ -1355,6 +1428,43 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "acronym": "ATELIER",
+                 *       "title": "AmsTErdam BiLbao cItizen drivEn smaRt cities",
+                 *       "programme": "H2020",
+                 *       "forvaltning": "TMF",
+                 *       "unit": "Byens Udvikling",
+                 *       "role": "PARTNER",
+                 *       "status": "ACTIVE",
+                 *       "grantAgreementNumber": "864374",
+                 *       "startDate": "2019-11-01",
+                 *       "endDate": "2024-10-31",
+                 *       "awarded": {
+                 *         "amount": "665462.50",
+                 *         "currency": "EUR"
+                 *       },
+                 *       "exchangeRateToDkk": "7.47",
+                 *       "projectLead": {
+                 *         "name": "Projektleder ATELIER",
+                 *         "email": "atelier@kk.dk"
+                 *       },
+                 *       "watchers": [
+                 *         "smartcity@kk.dk"
+                 *       ],
+                 *       "reportingPeriods": [
+                 *         {
+                 *           "endsOn": "2021-04-30"
+                 *         },
+                 *         {
+                 *           "endsOn": "2022-10-31"
+                 *         },
+                 *         {
+                 *           "endsOn": "2024-10-31"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["GrantInput"];
             };
         };
@@ -1368,6 +1478,93 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "grantId": "01JF4ZQ8M0S6KX7V2B3N4C5D6E",
+                     *       "version": 1,
+                     *       "acronym": "ATELIER",
+                     *       "title": "AmsTErdam BiLbao cItizen drivEn smaRt cities",
+                     *       "programme": "H2020",
+                     *       "funderType": "EU",
+                     *       "forvaltning": "TMF",
+                     *       "unit": "Byens Udvikling",
+                     *       "role": "PARTNER",
+                     *       "status": "ACTIVE",
+                     *       "grantAgreementNumber": "864374",
+                     *       "partners": [],
+                     *       "startDate": "2019-11-01",
+                     *       "endDate": "2024-10-31",
+                     *       "fundingEndsOn": "2024-10-31",
+                     *       "awarded": {
+                     *         "amount": "665462.50",
+                     *         "currency": "EUR"
+                     *       },
+                     *       "exchangeRateToDkk": "7.47",
+                     *       "awardedDkk": {
+                     *         "amount": "4971004.88",
+                     *         "currency": "DKK"
+                     *       },
+                     *       "receivedDkk": {
+                     *         "amount": "0.00",
+                     *         "currency": "DKK"
+                     *       },
+                     *       "outstandingDkk": {
+                     *         "amount": "4971004.88",
+                     *         "currency": "DKK"
+                     *       },
+                     *       "expectedDkk": {
+                     *         "amount": "0.00",
+                     *         "currency": "DKK"
+                     *       },
+                     *       "projectLead": {
+                     *         "name": "Projektleder ATELIER",
+                     *         "email": "atelier@kk.dk"
+                     *       },
+                     *       "watchers": [
+                     *         "smartcity@kk.dk"
+                     *       ],
+                     *       "reportingPeriods": [
+                     *         {
+                     *           "endsOn": "2021-04-30"
+                     *         },
+                     *         {
+                     *           "endsOn": "2022-10-31"
+                     *         },
+                     *         {
+                     *           "endsOn": "2024-10-31"
+                     *         }
+                     *       ],
+                     *       "payments": [],
+                     *       "deadlines": [
+                     *         {
+                     *           "deadlineId": "report-2021-04-30",
+                     *           "kind": "PERIODIC_REPORT",
+                     *           "title": "Periodic report 1",
+                     *           "dueOn": "2021-06-29",
+                     *           "status": "OPEN"
+                     *         },
+                     *         {
+                     *           "deadlineId": "report-2022-10-31",
+                     *           "kind": "PERIODIC_REPORT",
+                     *           "title": "Periodic report 2",
+                     *           "dueOn": "2022-12-30",
+                     *           "status": "OPEN"
+                     *         },
+                     *         {
+                     *           "deadlineId": "report-2024-10-31",
+                     *           "kind": "FINAL_REPORT",
+                     *           "title": "Final report",
+                     *           "dueOn": "2024-12-30",
+                     *           "status": "OPEN"
+                     *         }
+                     *       ],
+                     *       "expectedPayments": [],
+                     *       "createdAt": "2019-11-04T09:30:00.000Z",
+                     *       "createdBy": "lear@kk.dk",
+                     *       "updatedAt": "2019-11-04T09:30:00.000Z",
+                     *       "updatedBy": "lear@kk.dk"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Grant"];
                 };
             };
@@ -1401,6 +1598,117 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "grantId": "01JF4ZQ8M0S6KX7V2B3N4C5D6E",
+                     *       "version": 1,
+                     *       "acronym": "ATELIER",
+                     *       "title": "AmsTErdam BiLbao cItizen drivEn smaRt cities",
+                     *       "programme": "H2020",
+                     *       "funderType": "EU",
+                     *       "forvaltning": "TMF",
+                     *       "unit": "Byens Udvikling",
+                     *       "role": "PARTNER",
+                     *       "status": "ACTIVE",
+                     *       "grantAgreementNumber": "864374",
+                     *       "partners": [],
+                     *       "startDate": "2019-11-01",
+                     *       "endDate": "2024-10-31",
+                     *       "fundingEndsOn": "2024-10-31",
+                     *       "awarded": {
+                     *         "amount": "665462.50",
+                     *         "currency": "EUR"
+                     *       },
+                     *       "exchangeRateToDkk": "7.47",
+                     *       "awardedDkk": {
+                     *         "amount": "4971004.88",
+                     *         "currency": "DKK"
+                     *       },
+                     *       "receivedDkk": {
+                     *         "amount": "1988401.95",
+                     *         "currency": "DKK"
+                     *       },
+                     *       "outstandingDkk": {
+                     *         "amount": "2982602.93",
+                     *         "currency": "DKK"
+                     *       },
+                     *       "expectedDkk": {
+                     *         "amount": "0.00",
+                     *         "currency": "DKK"
+                     *       },
+                     *       "projectLead": {
+                     *         "name": "Projektleder ATELIER",
+                     *         "email": "atelier@kk.dk"
+                     *       },
+                     *       "watchers": [
+                     *         "smartcity@kk.dk"
+                     *       ],
+                     *       "reportingPeriods": [
+                     *         {
+                     *           "endsOn": "2021-04-30"
+                     *         },
+                     *         {
+                     *           "endsOn": "2022-10-31"
+                     *         },
+                     *         {
+                     *           "endsOn": "2024-10-31"
+                     *         }
+                     *       ],
+                     *       "payments": [
+                     *         {
+                     *           "paymentId": "01JF4ZQ8M0S6KX7V2B3N4C5D6E",
+                     *           "receivedOn": "2020-01-15",
+                     *           "amount": {
+                     *             "amount": "266185.00",
+                     *             "currency": "EUR"
+                     *           },
+                     *           "amountDkk": {
+                     *             "amount": "1988401.95",
+                     *             "currency": "DKK"
+                     *           },
+                     *           "kind": "PREFINANCING",
+                     *           "reference": "H2020-864374 pre-financing",
+                     *           "recordedAt": "2020-01-16T10:00:00.000Z",
+                     *           "recordedBy": "lear@kk.dk"
+                     *         }
+                     *       ],
+                     *       "deadlines": [
+                     *         {
+                     *           "deadlineId": "01JF4ZQ8M0S6KX7V2B3N4C5D6E",
+                     *           "kind": "DELIVERABLE",
+                     *           "title": "D2.1 Positive energy district design",
+                     *           "dueOn": "2021-01-31",
+                     *           "status": "OPEN"
+                     *         },
+                     *         {
+                     *           "deadlineId": "report-2021-04-30",
+                     *           "kind": "PERIODIC_REPORT",
+                     *           "title": "Periodic report 1",
+                     *           "dueOn": "2021-06-29",
+                     *           "status": "OPEN"
+                     *         },
+                     *         {
+                     *           "deadlineId": "report-2022-10-31",
+                     *           "kind": "PERIODIC_REPORT",
+                     *           "title": "Periodic report 2",
+                     *           "dueOn": "2022-12-30",
+                     *           "status": "OPEN"
+                     *         },
+                     *         {
+                     *           "deadlineId": "report-2024-10-31",
+                     *           "kind": "FINAL_REPORT",
+                     *           "title": "Final report",
+                     *           "dueOn": "2024-12-30",
+                     *           "status": "OPEN"
+                     *         }
+                     *       ],
+                     *       "expectedPayments": [],
+                     *       "createdAt": "2019-11-04T09:30:00.000Z",
+                     *       "createdBy": "lear@kk.dk",
+                     *       "updatedAt": "2019-11-04T09:30:00.000Z",
+                     *       "updatedBy": "lear@kk.dk"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Grant"];
                 };
             };
@@ -1429,6 +1737,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "status": "CLOSED",
+                 *       "notes": "Final report approved by CINEA"
+                 *     }
+                 */
                 "application/json": components["schemas"]["GrantPatch"];
             };
         };
@@ -1469,6 +1783,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "DELIVERABLE",
+                 *       "title": "D2.1 Positive energy district design",
+                 *       "dueOn": "2021-01-31"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DeadlineInput"];
             };
         };
@@ -1481,6 +1802,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "deadlineId": "01JF4ZQ8M0S6KX7V2B3N4C5D6E",
+                     *       "kind": "DELIVERABLE",
+                     *       "title": "D2.1 Positive energy district design",
+                     *       "dueOn": "2021-01-31",
+                     *       "status": "OPEN"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Deadline"];
                 };
             };
@@ -1507,6 +1837,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "status": "DONE"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DeadlinePatch"];
             };
         };
@@ -1518,6 +1853,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "deadlineId": "01JF4ZQ8M0S6KX7V2B3N4C5D6E",
+                     *       "kind": "DELIVERABLE",
+                     *       "title": "D2.1 Positive energy district design",
+                     *       "dueOn": "2021-01-31",
+                     *       "status": "DONE",
+                     *       "doneOn": "2021-01-29",
+                     *       "doneBy": "atelier@kk.dk"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Deadline"];
                 };
             };
@@ -1651,6 +1997,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "receivedOn": "2020-01-15",
+                 *       "amount": {
+                 *         "amount": "266185.00",
+                 *         "currency": "EUR"
+                 *       },
+                 *       "kind": "PREFINANCING",
+                 *       "reference": "H2020-864374 pre-financing"
+                 *     }
+                 */
                 "application/json": components["schemas"]["PaymentInput"];
             };
         };
@@ -1663,6 +2020,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "paymentId": "01JF4ZQ8M0S6KX7V2B3N4C5D6E",
+                     *       "receivedOn": "2020-01-15",
+                     *       "amount": {
+                     *         "amount": "266185.00",
+                     *         "currency": "EUR"
+                     *       },
+                     *       "amountDkk": {
+                     *         "amount": "1988401.95",
+                     *         "currency": "DKK"
+                     *       },
+                     *       "kind": "PREFINANCING",
+                     *       "reference": "H2020-864374 pre-financing",
+                     *       "recordedAt": "2020-01-16T10:00:00.000Z",
+                     *       "recordedBy": "lear@kk.dk"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Payment"];
                 };
             };
@@ -1694,6 +2069,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Health"];
                 };
             };

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ProblemSchema } from '../domain/schemas';
+import { EXAMPLES } from './openapi-examples';
 import {
   type ProblemStatus,
   problemStatusesOf,
@@ -274,12 +275,13 @@ const parameterName = (header: RequestHeader): string => header.replace(/-/g, ''
 const headersOf = (names: readonly string[]): Record<string, JsonSchema> =>
   Object.fromEntries(names.map((name) => [name, { $ref: `#/components/headers/${name}` }]));
 
-const successResponse = (response: RouteResponse, components: Components): JsonSchema => {
+const successResponse = (route: RouteDef, response: RouteResponse, components: Components): JsonSchema => {
   const content: Record<string, JsonSchema> = {};
+  const example = EXAMPLES[route.operationId]?.responses?.[response.status];
   if (response.schema) {
     content[response.contentType ?? 'application/json'] = {
       schema: components.schemaOf(response.schema, 'output'),
-      ...(response.example !== undefined ? { example: response.example } : {}),
+      ...(example !== undefined ? { example } : {}),
     };
   }
   for (const alternative of response.alsoAs ?? []) {
@@ -352,8 +354,9 @@ export const buildOpenApi = (serverUrl?: string): OpenApiDocument => {
 
   for (const route of ROUTES) {
     const responses: Record<string, JsonSchema> = {};
-    for (const response of route.responses)
-      responses[response.status] = successResponse(response, components);
+    for (const response of route.responses) {
+      responses[response.status] = successResponse(route, response, components);
+    }
     for (const status of problemStatusesOf(route)) {
       usedProblems.add(status);
       responses[status] = { $ref: `#/components/responses/${PROBLEMS[status].name}` };
@@ -374,7 +377,9 @@ export const buildOpenApi = (serverUrl?: string): OpenApiDocument => {
               content: {
                 'application/json': {
                   schema: components.schemaOf(route.body, 'input'),
-                  ...(route.bodyExample !== undefined ? { example: route.bodyExample } : {}),
+                  ...(EXAMPLES[route.operationId]?.body !== undefined
+                    ? { example: EXAMPLES[route.operationId]?.body }
+                    : {}),
                 },
               },
             },

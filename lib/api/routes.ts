@@ -66,8 +66,6 @@ export interface RouteResponse {
   /** The body's media type; `application/json` when omitted. */
   readonly contentType?: string;
   readonly headers?: readonly ResponseHeader[];
-  /** An example body for the document (it must match the schema: a test checks). */
-  readonly example?: unknown;
   /** The same response in other media types, chosen by the request's Accept (e.g. totals as CSV). */
   readonly alsoAs?: readonly { readonly contentType: string; readonly schema: z.ZodType }[];
 }
@@ -83,8 +81,6 @@ export interface RouteDef {
   readonly description?: string;
   readonly query?: z.ZodType;
   readonly body?: z.ZodType;
-  /** An example request body for the document (it must match `body`: a test checks). */
-  readonly bodyExample?: unknown;
   readonly headers?: readonly RequestHeader[];
   /** What the route answers when it succeeds (and any non-problem status it sends, e.g. /health's 503). */
   readonly responses: readonly RouteResponse[];

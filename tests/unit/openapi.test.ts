@@ -8,6 +8,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApi } from '../../lib/api/openapi';
+import { EXAMPLES } from '../../lib/api/openapi-examples';
 import { problemStatusesOf, ROUTES, type RouteDef, routeKey } from '../../lib/api/routes';
 import { API_CLIENT_DIR } from '../../lib/api-client/generate';
 
@@ -212,6 +213,17 @@ describe('the OpenAPI document', () => {
         if (media.example !== undefined)
           examples.push({ where: `${routeKey(route)} body ${type}`, ...media } as never);
       }
+      for (const [status, response] of Object.entries(operation.responses)) {
+        for (const [type, media] of Object.entries((response.content ?? {}) as Record<string, Json>)) {
+          if (media.example !== undefined) {
+            examples.push({
+              where: `${routeKey(route)} ${status} ${type}`,
+              schema: media.schema as Json,
+              example: media.example,
+            });
+          }
+        }
+      }
     }
     const responses = (document.components as unknown as { responses: Record<string, Json> }).responses;
     for (const [name, response] of Object.entries(responses)) {
@@ -219,7 +231,11 @@ describe('the OpenAPI document', () => {
         examples.push({ where: name, schema: media.schema as Json, example: media.example });
       }
     }
-    expect(examples.length).toBeGreaterThan(0);
+    expect(examples.map((e) => e.where)).toEqual(
+      expect.arrayContaining(['POST /grants body application/json', 'POST /grants 201 application/json']),
+    );
+    const operationIds = new Set(ROUTES.map((r) => r.operationId));
+    for (const id of Object.keys(EXAMPLES)) expect(operationIds, id).toContain(id);
     // act + assert
     for (const { where, schema, example } of examples) {
       const check = ajv.compile(schemaFor(schema));
