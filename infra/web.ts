@@ -228,11 +228,15 @@ export class WebHosting extends Construct {
           override: true,
         },
         contentTypeOptions: { override: true },
+        // CloudFront's enums spell the header values themselves: the shared module's values cast to them.
         referrerPolicy: {
-          referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          referrerPolicy: SECURITY_HEADERS.referrerPolicy as cloudfront.HeadersReferrerPolicy,
           override: true,
         },
-        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        frameOptions: {
+          frameOption: SECURITY_HEADERS.frameOptions as cloudfront.HeadersFrameOption,
+          override: true,
+        },
       },
       customHeadersBehavior: {
         customHeaders: Object.entries(SECURITY_HEADERS.custom).map(([header, value]) => ({
