@@ -226,5 +226,29 @@ describe('the weekly digest on the local stack', () => {
     expect((await digestTo('nordhavn@kk.dk')).length).toBe(2);
     expect((await digestTo('sluse@kk.dk')).length).toBe(2);
     expect(await digestSentEvents(5)).toHaveLength(5);
+
+    // Alerts still reach the address that unsubscribed from the digest
+    await run(process.execPath, [
+      '--import',
+      'tsx',
+      'lib/local/cli/sweep.ts',
+      '--today',
+      '2027-02-09',
+      '--data-dir',
+      stack.dataDir,
+    ]);
+    const alertTo = async () => {
+      const dir = join(stack.dataDir, 'outbox');
+      const mails = await Promise.all(
+        (await readdir(dir)).map(async (name) => parseEml(name, await readFile(join(dir, name), 'utf8'))),
+      );
+      return mails.filter(
+        (mail) => mail.headers['list-unsubscribe'] === undefined && mail.headers.to?.includes('energi@kk.dk'),
+      );
+    };
+    const deadline = Date.now() + 20_000;
+    while ((await alertTo()).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    expect((await alertTo()).length).toBeGreaterThan(0);
   });
 });
