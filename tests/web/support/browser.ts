@@ -51,9 +51,9 @@ export interface TrackedPage {
 
 export const openPage = async (
   browser: Browser,
-  options: { locale?: string; viewport?: { width: number; height: number } } = {},
+  options: { locale?: string; viewport?: { width: number; height: number }; baseUrl?: string } = {},
 ): Promise<TrackedPage> => {
-  const { baseUrl } = webStack();
+  const baseUrl = options.baseUrl ?? webStack().baseUrl;
   const context = await browser.newContext({
     baseURL: baseUrl,
     locale: options.locale ?? 'da-DK',

@@ -44,7 +44,7 @@ export const GrantFacts = ({ grant }: { readonly grant: Grant }) => {
         {facts
           .filter((fact): fact is [string, string] => !!fact[1])
           .map(([term, value]) => (
-            <div key={term}>
+            <div key={term} className={value.length > 120 ? 'facts__wide' : undefined}>
               <dt>{term}</dt>
               <dd>{value}</dd>
             </div>
