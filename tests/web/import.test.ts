@@ -198,4 +198,34 @@ describe('importing a spreadsheet in the browser', () => {
     expect(list.items.find((g) => g.acronym === B)?.receivedDkk.amount).toBe('40000.50');
     expect(tracked.errors).toEqual([]);
   });
+
+  it('says in the reader’s words when the API refuses the sign-in, and writes nothing', async () => {
+    const { page } = tracked;
+    // arrange: the API answers 401 as it does for an expired token
+    await page.route(/\/grants\?/, (route) =>
+      route.fulfill({
+        status: 401,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({
+          type: 'about:blank',
+          title: 'Unauthorized',
+          status: 401,
+          detail: 'The token has expired.',
+        }),
+      }),
+    );
+    const before = await registered();
+    await page
+      .getByLabel('Fil', { exact: true })
+      .setInputFiles({ name: 'portefølje.csv', mimeType: 'text/csv', buffer: sheet('01.05.2021') });
+    // act
+    await page.getByRole('button', { name: 'Vis, hvad der vil ske' }).click();
+    // assert
+    const alert = page.getByRole('alert').filter({ hasText: 'afviste dit login' });
+    await alert.waitFor();
+    expect(await alert.innerText()).not.toContain('--');
+    expect(await page.getByRole('button', { name: /^Importér \d/ }).count()).toBe(0);
+    await page.unroute(/\/grants\?/);
+    expect(await registered()).toEqual(before);
+  });
 });

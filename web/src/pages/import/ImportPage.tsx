@@ -3,6 +3,7 @@ import { type FormEvent, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FORVALTNINGER, forvaltningAbbreviation } from '../../../../lib/config/catalogues';
 import {
+  AuthError,
   appliedSummary,
   applyPlan,
   formatRowError,
@@ -166,7 +167,11 @@ export default function ImportPage() {
       );
       setStage({ step: 'planned', plan });
     } catch (error) {
-      setStage({ step: 'failed', message: t('import.unreadable', { message: (error as Error).message }) });
+      const message =
+        error instanceof AuthError
+          ? t('import.auth')
+          : t('import.unreadable', { message: (error as Error).message });
+      setStage({ step: 'failed', message });
     }
   };
 
@@ -179,7 +184,9 @@ export default function ImportPage() {
       });
       setStage({ step: 'done', plan, result });
     } catch (error) {
-      setStage({ step: 'failed', plan, message: t('import.stopped', { message: (error as Error).message }) });
+      // A refused sign-in ends the import; what was written stays, and a new import skips it.
+      const reason = error instanceof AuthError ? t('import.auth') : (error as Error).message;
+      setStage({ step: 'failed', plan, message: t('import.stopped', { message: reason }) });
     } finally {
       // Whatever went in shows at once in lists and totals.
       await queryClient.invalidateQueries({ queryKey: ['grants'] });
