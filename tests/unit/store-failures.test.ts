@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws
 import type { RetryErrorInfo } from '@smithy/types';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createMetaApi } from '../../functions/meta-api/app';
 import { createTotalsApi } from '../../functions/totals-api/app';
 import {
   BACKGROUND_BUDGET,
@@ -17,6 +18,7 @@ import {
   REQUEST_BUDGET,
   worstCaseMs,
 } from '../../lib/adapters/clients';
+import { DEADLINE_MARGIN_MS, storeTimeLeftMs } from '../../lib/adapters/deadline';
 import { storeFailureOf } from '../../lib/adapters/store-failures';
 import type { ApiResult } from '../../lib/api/http';
 import type { Problem } from '../../lib/api/problem';
@@ -217,5 +219,28 @@ describe('an API route while the store is down or busy', () => {
     expect(result.headers['Retry-After']).toBe('1');
     expect(JSON.parse(String(result.body))).toMatchObject({ status: 429, title: 'Too many requests' });
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+  });
+});
+
+describe('the store deadline of an API request', () => {
+  it("is the function's remaining time less a second, for the store calls of that request only", async () => {
+    // arrange
+    let during: number | undefined;
+    const handler = createMetaApi({
+      logger: new Logger({ serviceName: 'meta-api', logLevel: 'SILENT' }),
+      ping: async () => {
+        during = storeTimeLeftMs();
+      },
+    });
+    // act: the test context says 29 s remain
+    const result = (await handler(
+      apiEvent('GET', '/health', { claims: null }),
+      lambdaContext('meta-api'),
+    )) as ApiResult;
+    // assert
+    expect(result.statusCode).toBe(200);
+    expect(during).toBeGreaterThan(29_000 - DEADLINE_MARGIN_MS - 1_000);
+    expect(during).toBeLessThanOrEqual(29_000 - DEADLINE_MARGIN_MS);
+    expect(storeTimeLeftMs()).toBeUndefined();
   });
 });
