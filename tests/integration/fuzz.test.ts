@@ -17,6 +17,7 @@ import {
   CurrencySchema,
   DeadlineKindSchema,
   DeadlineStatusSchema,
+  ExpectedPaymentKindSchema,
   ForvaltningSchema,
   GrantStatusSchema,
   PaymentKindSchema,
@@ -450,6 +451,42 @@ const validPayment = fc
     return JSON.parse(JSON.stringify(payment)) as Record<string, unknown>;
   });
 
+/** In the target grant's currency, well within what is still to come. */
+const validExpectedPayment = fc
+  .record({
+    expectedOn: dayArb,
+    minor: fc.integer({ min: 1, max: 99_999 }),
+    style: fc.nat(2),
+    zeros: fc.nat(2),
+    kind: fc.constantFrom(...ExpectedPaymentKindSchema.options),
+    note: fc.option(freeText(2000), { nil: undefined }),
+  })
+  .map(
+    (e) =>
+      JSON.parse(
+        JSON.stringify({
+          expectedOn: e.expectedOn,
+          amount: { amount: formatMinor(e.minor, e.style, e.zeros), currency: 'EUR' },
+          kind: e.kind,
+          note: e.note,
+        }),
+      ) as Record<string, unknown>,
+  );
+
+const validExpectedPatch = fc
+  .record(
+    {
+      expectedOn: dayArb,
+      amount: fc
+        .integer({ min: 1, max: 99_999 })
+        .map((minor) => ({ amount: formatMinor(minor, 2, 0), currency: 'EUR' })),
+      note: fc.option(freeText(2000), { nil: null }),
+      status: fc.constant('CANCELLED'),
+    },
+    { requiredKeys: [] },
+  )
+  .filter((patch) => Object.keys(patch).length > 0) as fc.Arbitrary<Record<string, unknown>>;
+
 const validDeadline = fc.record({
   kind: fc.constantFrom(...DeadlineKindSchema.options),
   title: validText(200),
@@ -790,6 +827,23 @@ const PAYMENT_BAD: Record<string, fc.Arbitrary<Json>> = {
   note: fc.integer({ min: 2001, max: 2100 }).map((n) => 'n'.repeat(n)),
 };
 
+const EXPECTED_BAD: Record<string, fc.Arbitrary<Json>> = {
+  expectedOn: BAD_DATES,
+  amount: fc.constantFrom<Json>('100 EUR', 100, { amount: '1' }, { currency: 'EUR' }, []),
+  'amount.amount': BAD_AMOUNTS,
+  'amount.currency': badEnum(CurrencySchema.options),
+  kind: badEnum(ExpectedPaymentKindSchema.options),
+  note: fc.integer({ min: 2001, max: 2100 }).map((n) => 'n'.repeat(n)),
+};
+
+const EXPECTED_PATCH_BAD: Record<string, fc.Arbitrary<Json>> = {
+  expectedOn: BAD_DATES,
+  'amount.amount': BAD_AMOUNTS,
+  'amount.currency': badEnum(CurrencySchema.options),
+  note: fc.integer({ min: 2001, max: 2100 }).map((n) => 'n'.repeat(n)),
+  status: badEnum(['CANCELLED']),
+};
+
 const DEADLINE_BAD: Record<string, fc.Arbitrary<Json>> = {
   kind: badEnum(DeadlineKindSchema.options),
   title: badText(200),
@@ -818,6 +872,9 @@ interface Fixtures {
   readonly applied: string;
   readonly rejected: string;
   readonly deadline: string;
+  /** An OPEN expected payment of the target, and a cancelled one. */
+  readonly expected: string;
+  readonly cancelledExpected: string;
   readonly validTarget: string;
   readonly idempotencyKey: string;
   readonly idempotentBody: Record<string, unknown>;
@@ -925,6 +982,66 @@ const WRITE_SPECS: Readonly<Record<string, WriteSpec>> = {
         })),
         unknownId.chain((id) =>
           validPayment.map((body) => ({ label: 'an unknown grant', body, params: { grantId: id } })),
+        ),
+      ),
+  },
+  'POST /grants/{grantId}/expected-payments': {
+    claims: FINANCE,
+    valid: validExpectedPayment,
+    bad: EXPECTED_BAD,
+    business: () =>
+      fc.oneof(
+        validExpectedPayment.map((body) => ({
+          label: 'an expected payment on an APPLIED grant',
+          body,
+          params: { grantId: fx.applied },
+        })),
+        validExpectedPayment.map((body) => ({
+          label: 'an expected payment on a REJECTED grant',
+          body,
+          params: { grantId: fx.rejected },
+        })),
+        fc.integer({ min: 565_643_13, max: 9_999_999_999_99 }).map((minor) => ({
+          label: 'more expected than is still to come',
+          body: {
+            expectedOn: '2025-01-31',
+            amount: { amount: formatMinor(minor, 2, 0), currency: 'EUR' },
+            kind: 'BALANCE',
+          },
+        })),
+        fc.constantFrom(...CurrencySchema.options.filter((c) => c !== 'EUR')).map((currency) => ({
+          label: `an expected payment in ${currency}, not the grant's EUR`,
+          body: { expectedOn: '2025-01-31', amount: { amount: '10.00', currency }, kind: 'OTHER' },
+        })),
+        unknownId.chain((id) =>
+          validExpectedPayment.map((body) => ({ label: 'an unknown grant', body, params: { grantId: id } })),
+        ),
+      ),
+  },
+  'PATCH /grants/{grantId}/expected-payments/{expectedPaymentId}': {
+    claims: FINANCE,
+    valid: validExpectedPatch,
+    bad: EXPECTED_PATCH_BAD,
+    business: () =>
+      fc.oneof(
+        validExpectedPatch.map((body) => ({
+          label: 'a cancelled expected payment',
+          body,
+          params: { expectedPaymentId: fx.cancelledExpected },
+        })),
+        fc.integer({ min: 665_462_51, max: 9_999_999_999_99 }).map((minor) => ({
+          label: 'raised above what is still to come',
+          body: { amount: { amount: formatMinor(minor, 2, 0), currency: 'EUR' } },
+        })),
+        unknownId.chain((id) =>
+          validExpectedPatch.map((body) => ({
+            label: 'an unknown expected payment',
+            body,
+            params: { expectedPaymentId: id },
+          })),
+        ),
+        unknownId.chain((id) =>
+          validExpectedPatch.map((body) => ({ label: 'an unknown grant', body, params: { grantId: id } })),
         ),
       ),
   },
@@ -1064,6 +1181,7 @@ describe('fuzzing every route with a body or a query, on DynamoDB Local', () => 
   const defaultParams = (): Record<string, string> => ({
     grantId: fx.target,
     deadlineId: fx.deadline,
+    expectedPaymentId: fx.expected,
     tokenId: fx.leadToken,
   });
 
@@ -1192,6 +1310,33 @@ describe('fuzzing every route with a body or a query, on DynamoDB Local', () => 
         )
       ).deadlineId,
     );
+    const planExpected = async () =>
+      String(
+        (
+          await ok(
+            'grants-api',
+            apiEvent('POST', `/grants/${target}/expected-payments`, {
+              body: {
+                expectedOn: '2025-01-31',
+                amount: { amount: '99819.38', currency: 'EUR' },
+                kind: 'BALANCE',
+              },
+              claims: FINANCE,
+            }),
+            201,
+          )
+        ).expectedPaymentId,
+      );
+    const expected = await planExpected();
+    const cancelledExpected = await planExpected();
+    await ok(
+      'grants-api',
+      apiEvent('PATCH', `/grants/${target}/expected-payments/${cancelledExpected}`, {
+        body: { status: 'CANCELLED' },
+        claims: FINANCE,
+      }),
+      200,
+    );
     const idempotentBody = atelierInput({ acronym: 'KEYED' }) as unknown as Record<string, unknown>;
     const issue = async (claims: Claims) =>
       String(
@@ -1211,6 +1356,8 @@ describe('fuzzing every route with a body or a query, on DynamoDB Local', () => 
       applied: await register({ acronym: 'APPLIED', status: 'APPLIED' }),
       rejected: await register({ acronym: 'REJECTED', status: 'REJECTED' }),
       deadline,
+      expected,
+      cancelledExpected,
       validTarget: await register({ acronym: 'VALID', awarded: { amount: '999999999.00', currency: 'EUR' } }),
       idempotencyKey: 'fuzz-fixture-key',
       idempotentBody,
