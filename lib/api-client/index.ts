@@ -52,17 +52,15 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 /**
  * A 429 was refused before anything happened, so it is always retried. A 503 may come after a
- * write started (the store timed out), so it is retried only where a repeat cannot apply a change
- * twice: a safe or idempotent method, or a request carrying Idempotency-Key or If-Match.
+ * write started (the store timed out, and the change may have been saved), so it is retried only
+ * where a repeat cannot apply a change twice: a safe or idempotent method, or a change guarded by
+ * If-Match (a repeat of one that was saved gets 412). An Idempotency-Key is not enough: its record
+ * may be what the store failed to keep.
  */
 export const isRetryable = (request: Request, status: number): boolean => {
   if (!RETRY_STATUSES.has(status)) return false;
   if (status === 429) return true;
-  return (
-    SAFE_METHODS.has(request.method.toUpperCase()) ||
-    request.headers.has('Idempotency-Key') ||
-    request.headers.has('If-Match')
-  );
+  return SAFE_METHODS.has(request.method.toUpperCase()) || request.headers.has('If-Match');
 };
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */

@@ -169,7 +169,7 @@ describe('createApiClient', () => {
     expect(timing.waits).toEqual([]);
   });
 
-  it('does not repeat a 503 on a POST that could apply twice, but does with an Idempotency-Key', async () => {
+  it('does not repeat a 503 on a POST, even with an Idempotency-Key, but does repeat a 429', async () => {
     // arrange
     const timing = noWait();
     const payment = {
@@ -177,26 +177,25 @@ describe('createApiClient', () => {
       amount: { amount: '100.00', currency: 'EUR' },
       kind: 'INTERIM',
     } as const;
-    const once = scripted([problem(503, { 'Retry-After': '1' })]);
-    const twice = scripted([problem(503, { 'Retry-After': '1' }), ok({ grantId: GRANT_ID }, 201)]);
+    const unavailable = scripted([problem(503, { 'Retry-After': '1' })]);
+    const throttled = scripted([problem(429, { 'Retry-After': '1' }), ok({ grantId: GRANT_ID }, 201)]);
+    const client = (fetch: (r: Request) => Promise<Response>) =>
+      createApiClient({ baseUrl: 'http://api', getToken: () => 't', fetch, retry: timing });
     // act
-    const plain = await createApiClient({
-      baseUrl: 'http://api',
-      getToken: () => 't',
-      fetch: once.fetch,
-      retry: timing,
-    }).POST('/grants/{grantId}/payments', { params: { path: { grantId: GRANT_ID } }, body: payment });
-    const keyed = await createApiClient({
-      baseUrl: 'http://api',
-      getToken: () => 't',
-      fetch: twice.fetch,
-      retry: timing,
-    }).POST('/grants', { params: { header: { 'Idempotency-Key': 'k-1' } }, body: {} as never });
+    const plain = await client(unavailable.fetch).POST('/grants', {
+      params: { header: { 'Idempotency-Key': 'k-1' } },
+      body: {} as never,
+    });
+    const keyed = await client(throttled.fetch).POST('/grants/{grantId}/payments', {
+      params: { path: { grantId: GRANT_ID } },
+      body: payment,
+    });
     // assert
     expect(plain.response.status).toBe(503);
-    expect(once.sent).toHaveLength(1);
+    expect(unavailable.sent).toHaveLength(1);
     expect(keyed.response.status).toBe(201);
-    expect(twice.sent).toHaveLength(2);
+    expect(throttled.sent).toHaveLength(2);
+    expect(timing.waits).toEqual([1000]);
   });
 
   it('knows which answers are worth repeating and how long Retry-After says to wait', () => {
@@ -204,6 +203,11 @@ describe('createApiClient', () => {
     const patch = new Request('http://api/grants/x', { method: 'PATCH', headers: { 'If-Match': '"3"' } });
     expect(isRetryable(post, 429)).toBe(true);
     expect(isRetryable(post, 503)).toBe(false);
+    const keyed = new Request('http://api/grants', { method: 'POST', headers: { 'Idempotency-Key': 'k' } });
+    expect(isRetryable(keyed, 503)).toBe(false);
+    expect(isRetryable(new Request('http://api/calendar/feed-tokens/x', { method: 'DELETE' }), 503)).toBe(
+      true,
+    );
     expect(isRetryable(patch, 503)).toBe(true);
     expect(isRetryable(new Request('http://api/totals'), 503)).toBe(true);
     expect(isRetryable(new Request('http://api/totals'), 500)).toBe(false);
