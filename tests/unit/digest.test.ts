@@ -1,5 +1,8 @@
+import { SESv2Client, SendEmailCommand, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { composeDigestMessage } from '../../functions/digest/message';
+import { createSesMailer, type Mail, renderEml } from '../../lib/adapters/mailer';
 import {
   composeDigests,
   type DigestDeadline,
@@ -301,5 +304,41 @@ describe('the local digest schedule', () => {
     await schedule.stop();
     await vi.advanceTimersByTimeAsync(7 * 86_400_000);
     expect(runs).toHaveLength(2);
+  });
+});
+
+describe('the one-click unsubscribe headers on the way out', () => {
+  const mail: Mail = {
+    to: ['lead@kk.dk'],
+    subject: 'Ugeoversigt uge 5 / Weekly digest, week 5',
+    text: 'Hej,\n',
+    idempotencyKey: '4b3c2a10-0000-8000-8000-000000000000',
+    headers: {
+      'List-Unsubscribe': '<https://tilskud.kk.dk/digest/unsubscribe?token=v1.abc.def>',
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    },
+  };
+
+  it('are in the local outbox file', () => {
+    const eml = renderEml(mail, { from: 'tilskud@kk.dk', date: new Date('2027-02-01T06:00:00Z') });
+    expect(eml).toContain(
+      '\r\nList-Unsubscribe: <https://tilskud.kk.dk/digest/unsubscribe?token=v1.abc.def>\r\n',
+    );
+    expect(eml).toContain('\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n');
+  });
+
+  it('are sent to Amazon SES with the message', async () => {
+    const client = new SESv2Client({ region: 'eu-central-1' });
+    const ses = mockClient(client);
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+    await createSesMailer({ from: 'tilskud@kk.dk', client }).send(mail);
+    const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input as SendEmailCommandInput;
+    expect(input.Content?.Simple?.Headers).toEqual(
+      expect.arrayContaining([
+        { Name: 'List-Unsubscribe', Value: '<https://tilskud.kk.dk/digest/unsubscribe?token=v1.abc.def>' },
+        { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+      ]),
+    );
+    ses.restore();
   });
 });
