@@ -1,5 +1,13 @@
-import { type ApiClient, createApiClient, type operations, type Schemas } from '../api-client';
-import type { GrantDto, GrantInput, GrantPatch, PaymentDto, PaymentInput } from '../domain/schemas';
+import { type ApiClient, createApiClient, type operations, retryAfterMs, type Schemas } from '../api-client';
+import type {
+  ExpectedPaymentDto,
+  ExpectedPaymentInput,
+  GrantDto,
+  GrantInput,
+  GrantPatch,
+  PaymentDto,
+  PaymentInput,
+} from '../domain/schemas';
 
 /**
  * The grants API as the importer uses it, through the generated client (lib/api-client: the
@@ -46,6 +54,7 @@ export interface GrantsClient {
   createGrant(input: GrantInput, idempotencyKey: string): Promise<GrantDto>;
   updateGrant(grantId: string, version: number, patch: GrantPatch): Promise<GrantDto>;
   recordPayment(grantId: string, payment: PaymentInput): Promise<PaymentDto>;
+  addExpectedPayment(grantId: string, expected: ExpectedPaymentInput): Promise<ExpectedPaymentDto>;
 }
 
 export interface GrantFilter {
@@ -93,6 +102,12 @@ export const createGrantsClient = (options: ClientOptions): GrantsClient => {
     // No request waits for ever: each attempt has its own deadline.
     fetch: (request) => baseFetch(new Request(request, { signal: AbortSignal.timeout(timeoutMs) })),
     retry: { sleep, baseDelayMs: backoffMs },
+  });
+  const createApi: ApiClient = createApiClient({
+    baseUrl,
+    getToken: () => options.token,
+    fetch: (request) => baseFetch(new Request(request, { signal: AbortSignal.timeout(timeoutMs) })),
+    retry: { retries: 0 },
   });
 
   /** Sends one call and sorts its answer into the importer's errors. */
@@ -165,28 +180,43 @@ export const createGrantsClient = (options: ClientOptions): GrantsClient => {
       return grants;
     },
     getGrant,
-    createGrant: (input, idempotencyKey) =>
-      repeatable(async () => {
-        try {
-          return await send<GrantDto>('POST /grants', () =>
-            api.POST('/grants', {
-              params: { header: { 'Idempotency-Key': idempotencyKey } },
-              body: input as Wire<'GrantInput'>,
-            }),
-          );
-        } catch (error) {
+    createGrant: async (input, idempotencyKey) => {
+      // Sent once (but for 429, refused before anything happened): whether a create whose answer was
+      // lost went through is for the caller to find out in the register before it sends it again
+      // (run.ts), as the API's Idempotency-Key cannot always tell (its record can be lost with a 503).
+      for (let attempt = 0; ; attempt += 1) {
+        let throttledFor: number | undefined;
+        const grant = await send<GrantDto>('POST /grants', async () => {
+          const sent = await createApi.POST('/grants', {
+            params: { header: { 'Idempotency-Key': idempotencyKey } },
+            body: input as Wire<'GrantInput'>,
+          });
+          if (sent.response.status === 429) {
+            throttledFor = retryAfterMs(sent.response.headers.get('Retry-After')) ?? backoffMs * 2 ** attempt;
+          }
+          return sent;
+        }).catch((error: unknown) => {
+          // 429 is refused before anything happened: safe to send again after the wait it names.
+          if (throttledFor !== undefined && throttledFor <= 10_000 && attempt < retries) return undefined;
           // A new grant has no state to conflict with: a 409 means an earlier attempt with this key
-          // (ours, or one the generated client repeated after a 503) is still being handled.
+          // is still being handled.
           if (error instanceof ApiError && error.status === 409) throw new TransientError(error.message);
           throw error;
-        }
-      }),
+        });
+        if (grant) return grant;
+        await sleep(throttledFor ?? 0);
+      }
+    },
     updateGrant: (grantId, version, patch) =>
       send<GrantDto>(`PATCH /grants/${grantId}`, () =>
         api.PATCH('/grants/{grantId}', {
           params: { path: { grantId }, header: { 'If-Match': `"${version}"` } },
           body: patch as Wire<'GrantPatch'>,
         }),
+      ),
+    addExpectedPayment: (grantId, expected) =>
+      send<ExpectedPaymentDto>(`POST /grants/${grantId}/expected-payments`, () =>
+        api.POST('/grants/{grantId}/expected-payments', { params: { path: { grantId } }, body: expected }),
       ),
     recordPayment: (grantId, payment) =>
       send<PaymentDto>(`POST /grants/${grantId}/payments`, () =>

@@ -136,23 +136,40 @@ export const planFiles = async (
   register: RegisterReader,
   progress: PlanProgress = {},
 ): Promise<ImportPlan> => {
-  const read = await readFiles(files, options);
+  const mapped = await readFiles(files, options);
   const refused = (errors: readonly RowError[], invalidLines: number): ImportPlan => ({
-    ...read,
+    ...mapped,
     rows: [],
     errors,
     invalidLines,
     summary: { ...plannedSummary([], true), invalid: invalidLines },
   });
-  if (read.mapped.errors.length) return refused(read.mapped.errors, read.mapped.invalidLines);
+  if (mapped.mapped.errors.length) return refused(mapped.mapped.errors, mapped.mapped.invalidLines);
   const existing: GrantDto[] = await register.listGrants(progress.onRegister);
+  // One read per grant gives both its payments and its expected payments.
+  const reads = new Map<string, Promise<GrantDto>>();
+  const read = (grantId: string) => {
+    let grant = reads.get(grantId);
+    if (!grant) {
+      grant = register.getGrant(grantId);
+      reads.set(grantId, grant);
+    }
+    return grant;
+  };
   const ports: PlanPorts = {
-    loadPayments: async (grantId) => (await register.getGrant(grantId)).payments ?? [],
+    loadPayments: async (grantId) => (await read(grantId)).payments ?? [],
+    loadExpectedPayments: async (grantId) => (await read(grantId)).expectedPayments ?? [],
     ...(progress.onCompare ? { onProgress: progress.onCompare } : {}),
   };
-  const plan = await planImport(read.mapped.rows, existing, ports);
+  const plan = await planImport(mapped.mapped.rows, existing, ports);
   if (plan.errors.length) return refused(plan.errors, plan.invalidLines);
-  return { ...read, rows: plan.rows, errors: [], invalidLines: 0, summary: plannedSummary(plan.rows, true) };
+  return {
+    ...mapped,
+    rows: plan.rows,
+    errors: [],
+    invalidLines: 0,
+    summary: plannedSummary(plan.rows, true),
+  };
 };
 
 /**
@@ -176,5 +193,6 @@ export const appliedSummary = (result: RunResult): Summary => ({
   invalid: 0,
   failed: result.failed,
   paymentsRecorded: result.paymentsRecorded,
+  expectedPaymentsAdded: result.expectedPaymentsAdded,
   dryRun: false,
 });

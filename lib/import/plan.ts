@@ -1,6 +1,8 @@
 import { canTransition, resolveRate, TAKES_PAYMENTS } from '../domain/grant';
 import { formatAmount, normaliseRate, parseAmount } from '../domain/money';
 import {
+  type ExpectedPaymentDto,
+  type ExpectedPaymentInput,
   type GrantDto,
   type GrantInput,
   type GrantPatch,
@@ -34,6 +36,8 @@ export interface RowPlan {
   /** Applied in order, each with If-Match; more than one only where a status moves in steps. */
   readonly patches: readonly GrantPatch[];
   readonly payment?: PaymentInput | undefined;
+  /** Added after the payment, when the grant has no expected payment on that date for that amount. */
+  readonly expectedPayment?: ExpectedPaymentInput | undefined;
   /** What changes, for people: "title", "status AWARDED → ACTIVE → CLOSED", "payment …". */
   readonly changes: readonly string[];
   /** For POST /grants, derived from the row: a retried request cannot create a second grant. */
@@ -50,6 +54,8 @@ export interface Plan {
 export interface PlanPorts {
   /** The payments of an existing grant (GET /grants/{id}); asked only for grants that need them. */
   loadPayments(grantId: string): Promise<readonly PaymentDto[]>;
+  /** The expected payments of an existing grant; asked only for rows that expect one. */
+  loadExpectedPayments?(grantId: string): Promise<readonly ExpectedPaymentDto[]>;
   onProgress?(done: number, total: number): void;
 }
 
@@ -85,6 +91,8 @@ interface Subject {
   state: Comparable;
   /** Payments in the register plus those this import records; undefined until loaded. */
   payments?: PaymentKey[];
+  /** Expected payments likewise (with their status); undefined until loaded. */
+  expected?: ExpectedKey[];
   /** The row that already spoke for this grant in this import. */
   claimedBy?: string;
 }
@@ -132,6 +140,33 @@ const paymentKeyOf = (payment: Pick<PaymentDto, 'receivedOn' | 'amount'>): Payme
   minor: parseAmount(payment.amount.amount),
   currency: payment.amount.currency,
 });
+
+interface ExpectedKey {
+  readonly expectedOn: string;
+  readonly minor: number;
+  readonly currency: string;
+  readonly open: boolean;
+}
+
+const expectedKeyOf = (
+  expected: Pick<ExpectedPaymentDto, 'expectedOn' | 'amount'> & { status?: string },
+): ExpectedKey => ({
+  expectedOn: expected.expectedOn,
+  minor: parseAmount(expected.amount.amount),
+  currency: expected.amount.currency,
+  open: (expected.status ?? 'OPEN') === 'OPEN',
+});
+
+/** An expected payment is there already when one of any status names the same date and amount. */
+export const hasExpectedPayment = (grant: GrantDto, expected: ExpectedPaymentInput): boolean => {
+  const key = expectedKeyOf(expected);
+  return (grant.expectedPayments ?? []).some((e) => {
+    const other = expectedKeyOf(e);
+    return (
+      other.expectedOn === key.expectedOn && other.minor === key.minor && other.currency === key.currency
+    );
+  });
+};
 
 const samePayment = (a: PaymentKey, b: PaymentKey) =>
   a.receivedOn === b.receivedOn && a.minor === b.minor && a.currency === b.currency;
@@ -257,6 +292,9 @@ export const idempotencyKeyOf = async (input: GrantInput): Promise<string> => {
   return `import-${hex.slice(0, 48)}`;
 };
 
+const describeExpected = (expected: ExpectedPaymentInput) =>
+  `expected ${expected.expectedOn} ${expected.amount.amount} ${expected.amount.currency}`;
+
 const describePayment = (payment: PaymentInput) =>
   `payment ${payment.receivedOn} ${payment.amount.amount} ${payment.amount.currency}${payment.amountDkk ? ` (booked ${payment.amountDkk.amount} DKK)` : ''}`;
 
@@ -295,6 +333,63 @@ export const planImport = async (
     );
   };
 
+  const expectedOf = async (subject: Subject): Promise<ExpectedKey[]> => {
+    if (!subject.expected) {
+      const target = subject.target as { grantId: string };
+      const loaded = ports.loadExpectedPayments ? await ports.loadExpectedPayments(target.grantId) : [];
+      subject.expected = loaded.map(expectedKeyOf);
+    }
+    return subject.expected;
+  };
+
+  /**
+   * The row's expected payment, if the grant does not have it yet; errors where the API would refuse
+   * it (a grant that takes no payments, more expected than is left of the awarded amount).
+   */
+  const plannedExpected = async (
+    row: ImportRow,
+    subject: Subject,
+    after: Comparable,
+    received: readonly PaymentKey[],
+    fail: (field: string, message: string) => void,
+  ): Promise<ExpectedPaymentInput | undefined> => {
+    const wanted = row.expectedPayment;
+    if (!wanted) return undefined;
+    const key = expectedKeyOf(wanted);
+    const expected = await expectedOf(subject);
+    if (
+      expected.some(
+        (e) => e.expectedOn === key.expectedOn && e.minor === key.minor && e.currency === key.currency,
+      )
+    ) {
+      return undefined;
+    }
+    if (!TAKES_PAYMENTS.has(after.status)) {
+      fail('expected', `no payment is expected on a grant that is ${after.status}`);
+      return undefined;
+    }
+    if (key.currency !== after.awarded.currency) {
+      fail(
+        'expected',
+        `is in ${key.currency}, but an expected payment is in the grant's currency, ${after.awarded.currency}`,
+      );
+      return undefined;
+    }
+    const inCurrency = (minor: number, k: { currency: string }) => (k.currency === key.currency ? minor : 0);
+    const receivedMinor = received.reduce((sum, p) => sum + inCurrency(p.minor, p), 0);
+    const openMinor = expected.filter((e) => e.open).reduce((sum, e) => sum + inCurrency(e.minor, e), 0);
+    const room = parseAmount(after.awarded.amount) - receivedMinor;
+    if (openMinor + key.minor > room) {
+      fail(
+        'expected',
+        `would bring the open expected payments to ${money(openMinor + key.minor, key.currency)}, more than the ${money(Math.max(0, room), key.currency)} still to come of the ${money(parseAmount(after.awarded.amount), key.currency)} awarded`,
+      );
+      return undefined;
+    }
+    expected.push({ ...key, open: true });
+    return wanted;
+  };
+
   const paymentsOf = async (subject: Subject): Promise<PaymentKey[]> => {
     if (!subject.payments) {
       const target = subject.target as { grantId: string };
@@ -328,22 +423,34 @@ export const planImport = async (
         target: { createdBy: plans.length },
         state: comparableOfInput(input),
         payments: [],
+        expected: [],
         claimedBy: row.where,
       };
-      subjects.push(created);
       if (row.payment) created.payments?.push(paymentKeyOf(row.payment));
-      plans.push({
+      const expectedPayment = await plannedExpected(
         row,
-        action: 'create',
-        patches: [],
-        payment: row.payment,
-        changes: [
-          `${input.acronym} (${input.programme}, ${input.forvaltning}, ${input.awarded.amount} ${input.awarded.currency})`,
-          ...(row.payment ? [describePayment(row.payment)] : []),
-        ],
-        idempotencyKey: await idempotencyKeyOf(input),
-      });
-      continue;
+        created,
+        created.state,
+        created.payments ?? [],
+        fail,
+      );
+      if (!rowErrors.length) {
+        subjects.push(created);
+        plans.push({
+          row,
+          action: 'create',
+          patches: [],
+          payment: row.payment,
+          expectedPayment,
+          changes: [
+            `${input.acronym} (${input.programme}, ${input.forvaltning}, ${input.awarded.amount} ${input.awarded.currency})`,
+            ...(row.payment ? [describePayment(row.payment)] : []),
+            ...(expectedPayment ? [describeExpected(expectedPayment)] : []),
+          ],
+          idempotencyKey: await idempotencyKeyOf(input),
+        });
+        continue;
+      }
     }
 
     if (subject) {
@@ -370,7 +477,9 @@ export const planImport = async (
 
       const exists = 'grantId' in subject.target;
       const after = applyPatch(subject.state, { ...patch, ...(path.length ? { status: input.status } : {}) });
-      const needsPayments = exists && (row.payment !== undefined || patch.awarded !== undefined);
+      const needsPayments =
+        exists &&
+        (row.payment !== undefined || row.expectedPayment !== undefined || patch.awarded !== undefined);
       const payments = needsPayments || !exists ? await paymentsOf(subject) : [];
       if (patch.awarded) {
         const inCurrency = payments.filter((p) => p.currency === subject.state.awarded.currency);
@@ -408,6 +517,9 @@ export const planImport = async (
         }
       }
 
+      const receivedAfter = payment ? [...payments, paymentKeyOf(payment)] : payments;
+      const expectedPayment = await plannedExpected(row, subject, after, receivedAfter, fail);
+
       if (!rowErrors.length) {
         const patches: GrantPatch[] = [];
         const [firstStatus, ...laterStatuses] = path;
@@ -418,16 +530,18 @@ export const planImport = async (
           ...fields,
           ...(path.length ? [`status ${[subject.state.status, ...path].join(' → ')}`] : []),
           ...(payment ? [describePayment(payment)] : []),
+          ...(expectedPayment ? [describeExpected(expectedPayment)] : []),
         ];
         subject.state = after;
         subject.claimedBy ??= row.where;
         if (payment) payments.push(paymentKeyOf(payment));
         plans.push({
           row,
-          action: patches.length || payment ? 'update' : 'unchanged',
+          action: patches.length || payment || expectedPayment ? 'update' : 'unchanged',
           target: subject.target,
           patches,
           payment,
+          expectedPayment,
           changes,
         });
         continue;

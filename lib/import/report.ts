@@ -9,6 +9,7 @@ export interface Summary {
   /** Rows the API refused while importing (the others went in). */
   readonly failed: number;
   readonly paymentsRecorded: number;
+  readonly expectedPaymentsAdded: number;
   readonly dryRun: boolean;
 }
 
@@ -19,6 +20,7 @@ export const emptySummary = (dryRun: boolean, invalid = 0): Summary => ({
   invalid,
   failed: 0,
   paymentsRecorded: 0,
+  expectedPaymentsAdded: 0,
   dryRun,
 });
 
@@ -28,6 +30,7 @@ export const plannedSummary = (plans: readonly RowPlan[], dryRun: boolean): Summ
   updated: plans.filter((p) => p.action === 'update').length,
   unchanged: plans.filter((p) => p.action === 'unchanged').length,
   paymentsRecorded: plans.filter((p) => p.payment).length,
+  expectedPaymentsAdded: plans.filter((p) => p.expectedPayment).length,
 });
 
 /** One line per row that creates or changes something; unchanged rows are only counted. */
@@ -49,6 +52,14 @@ export const formatSummary = (summary: Summary): string[] => {
     ['invalid', summary.invalid],
     ...(summary.failed ? ([['failed', summary.failed]] as [string, number][]) : []),
     [summary.dryRun ? 'payments to record' : 'payments recorded', summary.paymentsRecorded],
+    ...(summary.expectedPaymentsAdded
+      ? ([
+          [
+            summary.dryRun ? 'expected payments to add' : 'expected payments added',
+            summary.expectedPaymentsAdded,
+          ],
+        ] as [string, number][])
+      : []),
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return [

@@ -2,7 +2,14 @@ import type { z } from 'zod';
 import { fieldErrors } from '../api/http';
 import { CURRENCIES, type Currency, FORVALTNINGER } from '../config/catalogues';
 import { parseAmount } from '../domain/money';
-import { type GrantInput, GrantInputSchema, type PaymentInput, PaymentInputSchema } from '../domain/schemas';
+import {
+  type ExpectedPaymentInput,
+  ExpectedPaymentInputSchema,
+  type GrantInput,
+  GrantInputSchema,
+  type PaymentInput,
+  PaymentInputSchema,
+} from '../domain/schemas';
 import { parseDateText } from './dates';
 import { describeNotation, type NotationScope, notationScope } from './notation';
 import {
@@ -43,6 +50,9 @@ export const COLUMNS = [
   'receivedDkk',
   'receivedOn',
   'paymentKind',
+  'expected',
+  'expectedOn',
+  'expectedKind',
   'notes',
 ] as const;
 export type Column = (typeof COLUMNS)[number];
@@ -77,6 +87,8 @@ export interface ImportRow {
   readonly where: string;
   readonly grant: GrantInput;
   readonly payment?: PaymentInput | undefined;
+  /** A payment still to come (PRODUCT.md 2.8), in the grant's currency. */
+  readonly expectedPayment?: ExpectedPaymentInput | undefined;
   readonly soft?: SoftFields;
   /** The column (or source field) to name for each grant field in errors found later. */
   readonly columnOf?: (field: string) => string;
@@ -104,6 +116,13 @@ const paymentColumnOf = (path: string): string => {
   if (path.startsWith('amount.currency')) return 'currency';
   if (path.startsWith('amountDkk')) return 'receivedDkk';
   if (path === 'kind') return 'paymentKind';
+  return path;
+};
+
+const expectedColumnOf = (path: string): string => {
+  if (path === 'amount' || path.startsWith('amount.amount')) return 'expected';
+  if (path.startsWith('amount.currency')) return 'currency';
+  if (path === 'kind') return 'expectedKind';
   return path;
 };
 
@@ -147,6 +166,13 @@ export const resolveColumns = (header: readonly string[]): { columns: ColumnInde
   });
   for (const column of REQUIRED_COLUMNS) {
     if (!index.has(column)) errors.push({ where: 'line 1', field: column, message: 'column is missing' });
+  }
+  if (index.has('expected') !== index.has('expectedOn')) {
+    errors.push({
+      where: 'line 1',
+      field: index.has('expected') ? 'expectedOn' : 'expected',
+      message: 'column is missing (expected and expectedOn go together)',
+    });
   }
   const paid = index.has('received') || index.has('receivedDkk');
   if (paid !== index.has('receivedOn')) {
@@ -240,7 +266,13 @@ export interface MappedRows {
 }
 
 /** The columns whose text is a number, read by the notation their unambiguous cells show. */
-const NUMBER_COLUMNS: readonly Column[] = ['awarded', 'exchangeRateToDkk', 'received', 'receivedDkk'];
+const NUMBER_COLUMNS: readonly Column[] = [
+  'awarded',
+  'exchangeRateToDkk',
+  'received',
+  'receivedDkk',
+  'expected',
+];
 
 const numberScope = (sheet: Sheet, columns: ColumnIndex): NotationScope => {
   const cells = sheet.rows.flatMap((row) =>
@@ -435,6 +467,28 @@ export const mapRow = (
     return paymentErrors.length ? undefined : PaymentInputSchema.parse(paymentDraft);
   };
 
+  /** The payment a row expects: `expected` (in the grant's currency) on `expectedOn`. A zero is none. */
+  const expectedPaymentOf = (): ExpectedPaymentInput | undefined => {
+    const expected = moneyOf('expected', 'grant');
+    const expectedOn = dateOf('expectedOn');
+    const kind = textOf('expectedKind')?.toUpperCase();
+    const given = !isBlank(cell('expected'));
+    const onGiven = !isBlank(cell('expectedOn'));
+    if (expected !== undefined && parseAmount(expected.amount) === 0) return undefined;
+    if (given !== onGiven) {
+      fail(
+        given ? 'expectedOn' : 'expected',
+        `is required when ${given ? 'expected' : 'expectedOn'} is given`,
+      );
+      return undefined;
+    }
+    if (expected === undefined || expectedOn === undefined) return undefined;
+    const draft = { expectedOn, amount: expected, kind: kind ?? 'OTHER' };
+    const found = schemaErrors(ExpectedPaymentInputSchema, draft, where, expectedColumnOf, failed);
+    errors.push(...found);
+    return found.length ? undefined : ExpectedPaymentInputSchema.parse(draft);
+  };
+
   const programme = textOf('programme');
   const forvaltning = textOf('forvaltning');
   const role = textOf('role');
@@ -460,6 +514,7 @@ export const mapRow = (
   errors.push(...schemaErrors(GrantInputSchema, draft, where, sheetColumnOf, failed));
 
   const payment = paymentOf();
+  const expectedPayment = expectedPaymentOf();
   if (errors.length) return { errors };
   const grant = GrantInputSchema.parse(draft);
   if (payment) {
@@ -489,5 +544,15 @@ export const mapRow = (
       };
     }
   }
-  return { row: { where, grant, payment, columnOf: sheetColumnOf }, errors: [] };
+  if (
+    expectedPayment &&
+    (grant.status === 'REJECTED' || grant.status === 'CLOSED' || grant.status === 'TERMINATED')
+  ) {
+    return {
+      errors: [
+        { where, field: 'expected', message: `no payment is expected on a grant that is ${grant.status}` },
+      ],
+    };
+  }
+  return { row: { where, grant, payment, expectedPayment, columnOf: sheetColumnOf }, errors: [] };
 };

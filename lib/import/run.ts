@@ -1,6 +1,6 @@
-import type { GrantDto, GrantInput, GrantPatch, PaymentInput } from '../domain/schemas';
+import type { ExpectedPaymentInput, GrantDto, GrantInput, GrantPatch, PaymentInput } from '../domain/schemas';
 import { ApiError, AuthError, type GrantsClient, TransientError } from './api-client';
-import { hasPayment, patchApplied, type RowPlan } from './plan';
+import { hasExpectedPayment, hasPayment, patchApplied, type RowPlan } from './plan';
 import type { RowError } from './rows';
 
 /**
@@ -17,6 +17,7 @@ export interface RunResult {
   readonly unchanged: number;
   readonly failed: number;
   readonly paymentsRecorded: number;
+  readonly expectedPaymentsAdded: number;
   readonly errors: readonly RowError[];
   /** The grant each row ended up with, by plan index (for the report). */
   readonly grantIds: readonly (string | undefined)[];
@@ -106,6 +107,7 @@ export const runPlan = async (
   let unchanged = 0;
   let failed = 0;
   let paymentsRecorded = 0;
+  let expectedPaymentsAdded = 0;
   let done = 0;
 
   const patch = (grantId: string, version: number, change: GrantPatch) =>
@@ -133,23 +135,28 @@ export const runPlan = async (
       options,
     );
 
+  const expect = (grantId: string, expected: ExpectedPaymentInput) =>
+    sendVerified(
+      () => client.addExpectedPayment(grantId, expected).then(() => true),
+      async () => (hasExpectedPayment(await client.getGrant(grantId), expected) ? true : undefined),
+      options,
+    );
+
   const runRow = async (index: number) => {
     const plan = plans[index] as RowPlan;
     const { row } = plan;
     const column = (path: string) => (row.columnOf ? row.columnOf(path) : path);
-    let step: 'grant' | 'payment' = 'grant';
+    let step: 'grant' | 'payment' | 'expected' = 'grant';
     try {
       let grantId: string | undefined;
       if (plan.action === 'create') {
-        const grant: GrantDto = await client
-          .createGrant(row.grant, plan.idempotencyKey as string)
-          .catch(async (error: unknown) => {
-            // The answer was lost or the key stayed blocked: the grant may be there all the same.
-            if (!(error instanceof TransientError)) throw error;
-            const registered = await findRegistered(client, row.grant).catch(() => undefined);
-            if (registered) return registered;
-            throw error;
-          });
+        const key = plan.idempotencyKey as string;
+        // A create whose answer is lost is looked for in the register before it is sent again.
+        const grant: GrantDto = await sendVerified(
+          () => client.createGrant(row.grant, key),
+          () => findRegistered(client, row.grant),
+          options,
+        );
         grantId = grant.grantId;
       } else if (plan.target && 'createdBy' in plan.target) {
         grantId = grantIds[plan.target.createdBy];
@@ -168,16 +175,24 @@ export const runPlan = async (
         await pay(grantId, plan.payment);
         paymentsRecorded += 1;
       }
+      if (plan.expectedPayment && grantId) {
+        step = 'expected';
+        await expect(grantId, plan.expectedPayment);
+        expectedPaymentsAdded += 1;
+      }
       if (plan.action === 'create') created += 1;
       else if (plan.action === 'update') updated += 1;
       else unchanged += 1;
     } catch (error) {
       if (error instanceof AuthError) throw error;
       failed += 1;
-      const field = step === 'payment' ? 'received' : '(grant)';
+      const field = step === 'payment' ? 'received' : step === 'expected' ? 'expected' : '(grant)';
       const fieldErrors = error instanceof ApiError ? (error.problem?.errors ?? []) : [];
       for (const fieldError of fieldErrors) {
-        const name = step === 'payment' ? paymentColumn(fieldError.path) : column(fieldError.path);
+        const name =
+          step === 'grant'
+            ? column(fieldError.path)
+            : paymentColumn(fieldError.path, step === 'payment' ? 'received' : 'expected');
         errors.push({ index, error: { where: row.where, field: name, message: fieldError.message } });
       }
       if (!fieldErrors.length)
@@ -210,11 +225,18 @@ export const runPlan = async (
     unchanged,
     failed,
     paymentsRecorded,
+    expectedPaymentsAdded,
     // In file order, whatever order the answers came in.
     errors: errors.sort((a, b) => a.index - b.index).map((e) => e.error),
     grantIds,
   };
 };
 
-const paymentColumn = (path: string) =>
-  path.startsWith('amount.currency') ? 'currency' : path.startsWith('amount') ? 'received' : path;
+const paymentColumn = (path: string, amountColumn: string) =>
+  path.startsWith('amount.currency')
+    ? 'currency'
+    : path.startsWith('amountDkk')
+      ? 'receivedDkk'
+      : path.startsWith('amount')
+        ? amountColumn
+        : path;

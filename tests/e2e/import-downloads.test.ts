@@ -110,10 +110,10 @@ describe('importing what Danish offices and the EU hand over', () => {
     // arrange: as Danish Excel saves "CSV (semikolonsepareret)"
     const file = join(dir, 'tilskud.csv');
     const lines = [
-      'Acronym;Title;Programme;Forvaltning;Role;Status;StartDate;EndDate;Awarded;Currency;ExchangeRateToDkk;ProjectLeadName;ProjectLeadEmail;Received;ReceivedDkk;ReceivedOn;PaymentKind',
-      'BLÅGRØN;Blågrønne gårde – klimatilpasning;LIFE;TMF;PARTNER;AWARDED;01.01.2025;31.12.2027;350.000 kr.;DKK;;Bjørn Æbelø;bjorn@kk.dk;;;;',
-      'REFLOW;Circular economy for the future of cities;Horizon 2020;TMF;PARTNER;ACTIVE;01-06-2019;30-11-2026;280.375,50;EUR;7,46;Åse Møller;aase@kk.dk;1.988.400,00 kr.;;01-07-2020;PREFINANCING',
-      'ATELIER;Positive energy districts;H2020;TMF;PARTNER;ACTIVE;01-11-2019;31-10-2026;665.462,50;EUR;7,47;Søren Ærø;soren@kk.dk;200.000;1.492.000,00;15-01-2020;PREFINANCING',
+      'Acronym;Title;Programme;Forvaltning;Role;Status;StartDate;EndDate;Awarded;Currency;ExchangeRateToDkk;ProjectLeadName;ProjectLeadEmail;Received;ReceivedDkk;ReceivedOn;PaymentKind;Expected;ExpectedOn;ExpectedKind',
+      'BLÅGRØN;Blågrønne gårde – klimatilpasning;LIFE;TMF;PARTNER;AWARDED;01.01.2025;31.12.2027;350.000 kr.;DKK;;Bjørn Æbelø;bjorn@kk.dk;;;;;;;',
+      'REFLOW;Circular economy for the future of cities;Horizon 2020;TMF;PARTNER;ACTIVE;01-06-2019;30-11-2026;280.375,50;EUR;7,46;Åse Møller;aase@kk.dk;1.988.400,00 kr.;;01-07-2020;PREFINANCING;;;',
+      'ATELIER;Positive energy districts;H2020;TMF;PARTNER;ACTIVE;01-11-2019;31-10-2026;665.462,50;EUR;7,47;Søren Ærø;soren@kk.dk;200.000;1.492.000,00;15-01-2020;PREFINANCING;150.000,00;01-03-2027;INTERIM',
     ];
     await writeFile(file, iconv.encode(`${lines.join('\r\n')}\r\n`, 'windows-1252'));
     // act
@@ -122,7 +122,12 @@ describe('importing what Danish offices and the EU hand over', () => {
     // assert
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("CSV, Windows-1252, ';'-separated; numbers in Danish notation");
-    expect(run.summary).toMatchObject({ created: 3, invalid: 0, paymentsRecorded: 2 });
+    expect(run.summary).toMatchObject({
+      created: 3,
+      invalid: 0,
+      paymentsRecorded: 2,
+      expectedPaymentsAdded: 1,
+    });
     expect(await byAcronym('BLÅGRØN')).toMatchObject({
       title: 'Blågrønne gårde – klimatilpasning',
       awarded: { amount: '350000.00', currency: 'DKK' },
@@ -141,14 +146,30 @@ describe('importing what Danish offices and the EU hand over', () => {
       },
     ]);
     // "200.000" is read by the evidence of the file (decimal commas, ';'): 200000 EUR, booked in DKK.
-    expect((await byAcronym('ATELIER')).payments).toMatchObject([
+    const atelier = await byAcronym('ATELIER');
+    expect(atelier.payments).toMatchObject([
       {
         amount: { amount: '200000.00', currency: 'EUR' },
         amountDkk: { amount: '1492000.00', currency: 'DKK' },
       },
     ]);
+    expect(atelier.expectedPayments).toMatchObject([
+      {
+        expectedOn: '2027-03-01',
+        amount: { amount: '150000.00', currency: 'EUR' },
+        kind: 'INTERIM',
+        status: 'OPEN',
+      },
+    ]);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.summary).toMatchObject({ created: 0, updated: 0, unchanged: 3, paymentsRecorded: 0 });
+    expect(again.summary).toMatchObject({
+      created: 0,
+      updated: 0,
+      unchanged: 3,
+      paymentsRecorded: 0,
+      expectedPaymentsAdded: 0,
+    });
+    expect((await byAcronym('ATELIER')).expectedPayments).toHaveLength(1);
   });
 
   it('still refuses a sheet whose evidence conflicts, naming the cells, and writes nothing', async () => {

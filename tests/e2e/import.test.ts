@@ -126,6 +126,7 @@ describe('importing the existing portfolio', () => {
       invalid: 0,
       failed: 0,
       paymentsRecorded: 1,
+      expectedPaymentsAdded: 0,
       dryRun: true,
     });
     expect(await allGrants()).toEqual([]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { registerGrant, toGrantDto } from '../../lib/domain/grant';
-import type { GrantDto, PaymentDto, PaymentInput } from '../../lib/domain/schemas';
+import type { ExpectedPaymentDto, GrantDto, PaymentDto, PaymentInput } from '../../lib/domain/schemas';
 import {
   AuthError,
   createGrantsClient,
@@ -82,16 +82,36 @@ describe('the API client', () => {
     expect(calls[0]?.headers.authorization).toBe('Bearer T');
   });
 
-  it('retries reads and keyed creates on network errors and 5xx, with the same Idempotency-Key', async () => {
+  it('retries reads on network errors and 5xx', async () => {
     const { client, calls } = clientWith([
       new TypeError('fetch failed'),
-      json(503, { detail: 'busy' }),
+      json(502, { detail: 'bad gateway' }),
+      json(200, grant()),
+    ]);
+    expect((await client.getGrant('G1')).grantId).toBe('G1');
+    expect(calls).toHaveLength(3);
+  });
+
+  it('sends a create once when its fate is unknown (network error, 503), but again after a 429', async () => {
+    const lost = clientWith([new TypeError('fetch failed')]);
+    await expect(lost.client.createGrant(atelierInput(), 'import-abc')).rejects.toBeInstanceOf(
+      TransientError,
+    );
+    expect(lost.calls).toHaveLength(1);
+    const unavailable = clientWith([json(503, { detail: 'The store did not answer in time.' })]);
+    await expect(unavailable.client.createGrant(atelierInput(), 'import-abc')).rejects.toBeInstanceOf(
+      TransientError,
+    );
+    expect(unavailable.calls).toHaveLength(1);
+    const throttled = clientWith([
+      new Response(JSON.stringify({ title: 'Too Many Requests', status: 429 }), {
+        status: 429,
+        headers: { 'content-type': 'application/problem+json', 'retry-after': '1' },
+      }),
       json(201, grant()),
     ]);
-    const created = await client.createGrant(atelierInput(), 'import-abc');
-    expect(created.grantId).toBe('G1');
-    expect(calls.map((c) => [c.method, c.headers['idempotency-key']])).toEqual([
-      ['POST', 'import-abc'],
+    expect((await throttled.client.createGrant(atelierInput(), 'import-abc')).grantId).toBe('G1');
+    expect(throttled.calls.map((c) => [c.method, c.headers['idempotency-key']])).toEqual([
       ['POST', 'import-abc'],
       ['POST', 'import-abc'],
     ]);
@@ -119,20 +139,6 @@ describe('the API client', () => {
     expect(calls.map((c) => c.url)).toEqual([
       'http://api.test/grants?limit=100',
       'http://api.test/grants?limit=100',
-    ]);
-  });
-
-  it('waits out a create still in progress under its key (409), also after a 503 the client repeated', async () => {
-    const { client, calls } = clientWith([
-      json(503, { detail: 'The store did not answer in time.' }),
-      json(409, { detail: 'A request with this Idempotency-Key is still being handled; retry shortly.' }),
-      json(201, grant()),
-    ]);
-    expect((await client.createGrant(atelierInput(), 'import-abc')).grantId).toBe('G1');
-    expect(calls.map((c) => c.headers['idempotency-key'])).toEqual([
-      'import-abc',
-      'import-abc',
-      'import-abc',
     ]);
   });
 
@@ -258,6 +264,32 @@ describe('running a plan', () => {
     ]);
   });
 
+  it('looks for a create answered 503 in the register before sending it again, with the same key', async () => {
+    // arrange: the first answer is lost; the repeat finds the first still in progress; then it is there
+    const { client, calls } = clientWith([
+      json(503, { detail: 'The store did not answer in time.' }),
+      json(200, { items: [], nextCursor: null }),
+      json(409, { detail: 'A request with this Idempotency-Key is still being handled; retry shortly.' }),
+      json(200, { items: [grant({ grantId: 'G5' })], nextCursor: null }),
+    ]);
+    // act
+    const result = await runPlan([rowPlan({ action: 'create', idempotencyKey: 'import-abc' })], client, {
+      sleep: async () => undefined,
+    });
+    // assert
+    expect(result).toMatchObject({ created: 1, failed: 0, grantIds: ['G5'] });
+    expect(calls.map((c) => `${c.method} ${c.url.replace('http://api.test', '')}`)).toEqual([
+      'POST /grants',
+      'GET /grants?limit=100&forvaltning=TMF&programme=H2020',
+      'POST /grants',
+      'GET /grants?limit=100&forvaltning=TMF&programme=H2020',
+    ]);
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.headers['idempotency-key'])).toEqual([
+      'import-abc',
+      'import-abc',
+    ]);
+  });
+
   it('takes a 412 to a repeated PATCH as done when the grant already shows the change', async () => {
     const { client, calls } = clientWith([
       json(412, { title: 'Precondition Failed', status: 412 }),
@@ -286,6 +318,7 @@ describe('running a plan', () => {
         throw new TransientError('POST /grants answered 409: still being handled');
       },
       updateGrant: async () => registered,
+      addExpectedPayment: async () => ({}) as ExpectedPaymentDto,
       recordPayment: async (grantId) => {
         paid.push(grantId);
         return {} as PaymentDto;
@@ -323,6 +356,7 @@ describe('running a plan', () => {
       createGrant: (input) =>
         slow(`create ${input.acronym}`, grant({ grantId: `G-${input.acronym}-${++created}` })),
       updateGrant: async (id) => grant({ grantId: id }),
+      addExpectedPayment: async () => ({}) as ExpectedPaymentDto,
       recordPayment: (id) => slow(`pay ${id}`, {} as PaymentDto),
     };
     const plans = Array.from({ length: 20 }, (_, i) =>

@@ -271,3 +271,28 @@ describe('refusing where the evidence conflicts or is missing', () => {
     expect(mapped.rows[1]?.grant.awarded.amount).toBe('1.50');
   });
 });
+
+describe('expected payments from a sheet', () => {
+  it('reads expected and expectedOn like the other amounts, in the grant currency', async () => {
+    const header = [...HEADER, 'expected', 'expectedOn', 'expectedKind'];
+    const sheet = readCsv(
+      new TextEncoder().encode(
+        [
+          header.join(';'),
+          `${row({ awarded: '665.462,50' })};150.000;01-03-2027;interim`,
+          `${row({ awarded: '1.000,00' })};500 kr.;01-03-2027;`,
+        ].join('\n'),
+      ),
+    );
+    const mapped = mapSheet(sheet);
+    expect(mapped.errors.map(formatRowError)).toEqual([
+      'line 3: expected: is marked kr. but the currency is EUR',
+    ]);
+    const good = mapSheet({ ...sheet, rows: sheet.rows.slice(0, 1) });
+    expect(good.rows[0]?.expectedPayment).toEqual({
+      expectedOn: '2027-03-01',
+      amount: { amount: '150000.00', currency: 'EUR' },
+      kind: 'INTERIM',
+    });
+  });
+});

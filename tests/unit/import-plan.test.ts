@@ -282,3 +282,69 @@ describe('planning an import', () => {
     expect(patchApplied(grant, { title: 'New' })).toBe(false);
   });
 });
+
+describe('expected payments in an import', () => {
+  const expectedOf = (expectedOn: string, amount: string) => ({
+    expectedOn,
+    amount: { amount, currency: 'EUR' as const },
+    kind: 'INTERIM' as const,
+  });
+  const registered = (status: 'OPEN' | 'CANCELLED', expectedOn: string, amount: string) => ({
+    ...expectedOf(expectedOn, amount),
+    expectedPaymentId: `E-${expectedOn}`,
+    status,
+    createdAt: '2024-01-01T00:00:00.000Z',
+    createdBy: 'x@kk.dk',
+    updatedAt: '2024-01-01T00:00:00.000Z',
+    updatedBy: 'x@kk.dk',
+  });
+  const withExpected = (expected: ReturnType<typeof registered>[]) => ({
+    loadPayments: async () => [],
+    loadExpectedPayments: async () => expected as never,
+  });
+
+  it('adds an expected payment to a new grant and to a grant that lacks it, and never twice', async () => {
+    const existing = grantOf(atelier);
+    const plan = await planImport(
+      [
+        { ...rowOf(2, atelier), expectedPayment: expectedOf('2027-03-01', '100000.00') },
+        {
+          ...rowOf(3, { ...atelier, acronym: 'NEW', grantAgreementNumber: '999999' }),
+          expectedPayment: expectedOf('2027-03-01', '100000.00'),
+        },
+      ],
+      [existing],
+      withExpected([registered('CANCELLED', '2026-01-01', '5000.00')]),
+    );
+    expect(plan.errors).toEqual([]);
+    expect(plan.rows.map((r) => [r.action, r.changes])).toEqual([
+      ['update', ['expected 2027-03-01 100000.00 EUR']],
+      ['create', ['NEW (H2020, TMF, 665462.50 EUR)', 'expected 2027-03-01 100000.00 EUR']],
+    ]);
+    const again = await planImport(
+      [{ ...rowOf(2, atelier), expectedPayment: expectedOf('2027-03-01', '100000.00') }],
+      [existing],
+      withExpected([registered('OPEN', '2027-03-01', '100000.00')]),
+    );
+    expect(again.rows.map((r) => r.action)).toEqual(['unchanged']);
+  });
+
+  it('refuses more expected than is left of the awarded amount, before anything is written', async () => {
+    const plan = await planImport(
+      [{ ...rowOf(2, atelier), expectedPayment: expectedOf('2027-03-01', '600000.00') }],
+      [grantOf(atelier)],
+      withExpected([
+        registered('OPEN', '2026-03-01', '100000.00'),
+        registered('CANCELLED', '2025-03-01', '9.00'),
+      ]),
+    );
+    expect(plan.errors).toEqual([
+      {
+        where: 'line 2',
+        field: 'expected',
+        message:
+          'would bring the open expected payments to 700000.00 EUR, more than the 665462.50 EUR still to come of the 665462.50 EUR awarded',
+      },
+    ]);
+  });
+});
