@@ -21,11 +21,13 @@ export interface SpawnedStack extends StackInfo {
 export const newDataDir = () => mkdtemp(join(tmpdir(), 'funding-tracker-'));
 
 export const spawnStack = async (
-  options: { dataDir?: string; seed?: boolean } = {},
+  options: { dataDir?: string; seed?: boolean; webBuild?: boolean } = {},
 ): Promise<SpawnedStack> => {
   const dataDir = options.dataDir ?? (await newDataDir());
   const args = ['--import', 'tsx', 'lib/local/cli/start.ts', '--data-dir', dataDir, '--port', '0'];
   if (options.seed === false) args.push('--no-seed');
+  // Tests serve web/dist as built once (the web project's global setup), not rebuilt per stack.
+  if (options.webBuild !== true) args.push('--no-web-build');
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
   let output = '';
   child.stdout?.on('data', (chunk) => {

@@ -53,6 +53,13 @@ describe('project lead', () => {
     expect(await next30.getByText('10 dage').count()).toBe(1);
     expect(describeViolations(await seriousViolations(page))).toEqual([]);
     await screenshot(page, 'my-deadlines');
+    // The link leads to the deadline on its grant's page, as the links in e-mails do.
+    const href = (await next30.getByRole('link', { name: acronym }).getAttribute('href')) ?? '';
+    expect(href).toMatch(/^\/app\/grants\/[0-9A-Z]{26}#deadline-[0-9A-Z]{26}$/);
+    await next30.getByRole('link', { name: acronym }).click();
+    await page.getByRole('heading', { level: 1, name: new RegExp(acronym) }).waitFor();
+    await page.locator(`[id="${href.split('#')[1]}"].anchor-row--target`).waitFor();
+    await page.goBack();
     await next30.getByRole('button', { name: new RegExp(`Markér som udført – ${acronym}`) }).click();
     await next30.getByRole('link', { name: acronym }).waitFor({ state: 'detached' });
     const [registered] = await grantsMatching(acronym);

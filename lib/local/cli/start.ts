@@ -5,16 +5,17 @@ import { startLocalStack } from '../stack';
 import { ensureWebBuild } from '../web-build';
 import { fail, parseFlags } from './args';
 
-const USAGE = 'npm start -- [--data-dir DIR] [--port N] [--no-seed]';
+const USAGE = 'npm start -- [--data-dir DIR] [--port N] [--no-seed] [--no-web-build]';
 
 const flags = parseFlags(USAGE, {
   'data-dir': { type: 'string' },
   port: { type: 'string' },
   'no-seed': { type: 'boolean' },
+  'no-web-build': { type: 'boolean' },
 });
 if (flags.help) {
   process.stdout.write(
-    `${USAGE}\n  --data-dir DIR  where data, keys and events are kept (default .local)\n  --port N        API port (default $PORT or 3000; 0 picks a free one)\n  --no-seed       do not load the demo portfolio on first start\n`,
+    `${USAGE}\n  --data-dir DIR  where data, keys and events are kept (default .local)\n  --port N        API port (default $PORT or 3000; 0 picks a free one)\n  --no-seed       do not load the demo portfolio on first start\n  --no-web-build  serve web/dist as it is, without rebuilding it when web/ changed\n`,
   );
   process.exit(0);
 }
@@ -29,9 +30,10 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const main = async () => {
   // The API starts even when the app cannot be built; the app's pages then say it is not built.
-  await ensureWebBuild(log).catch((error: Error) =>
-    log(`The web application could not be built: ${error.message}`),
-  );
+  if (!flags['no-web-build'])
+    await ensureWebBuild(log).catch((error: Error) =>
+      log(`The web application could not be built: ${error.message}`),
+    );
   const stack = await startLocalStack({ dataDir, port, seed: !flags['no-seed'], log });
   let stopping = false;
   const shutdown = async (signal: string) => {
