@@ -328,6 +328,67 @@ describe('expected payments on DynamoDB Local', () => {
   });
 });
 
+describe('open expected payments due by a date (the weekly digest’s read)', () => {
+  it('finds exactly the OPEN ones due on or before the date, overdue included, by index', async () => {
+    // arrange: two grants; one expected payment settled, one cancelled, one moved past the date
+    const env = await freshLedger(inject('dynamoEndpoint'), tickingClock('2026-11-22T09:00:00Z'));
+    const first = (await grants.registerGrant(env.ports, atelierInput(), caller)).grantId;
+    const second = (await grants.registerGrant(env.ports, atelierInput({ acronym: 'SECOND' }), caller))
+      .grantId;
+    const plan = (grantId: string, expectedOn: string) =>
+      grants.addExpectedPayment(
+        env.ports,
+        grantId,
+        { ...balance, expectedOn, amount: { amount: '10.00', currency: 'EUR' } },
+        finance,
+      );
+    const overdue = await plan(first, '2025-06-30');
+    const due = await plan(second, '2026-12-20');
+    const later = await plan(first, '2027-03-31');
+    const settled = await plan(first, '2026-12-01');
+    await grants.recordPayment(
+      env.ports,
+      first,
+      paymentSettling(settled.expectedPaymentId, '10.00'),
+      finance,
+    );
+    const cancelled = await plan(second, '2026-12-01');
+    await grants.changeExpectedPayment(
+      env.ports,
+      second,
+      cancelled.expectedPaymentId,
+      { status: 'CANCELLED' },
+      finance,
+    );
+    const moved = await plan(second, '2026-12-02');
+    await grants.changeExpectedPayment(
+      env.ports,
+      second,
+      moved.expectedPaymentId,
+      { expectedOn: '2027-01-31' },
+      finance,
+    );
+    // act
+    const result = await env.ledger.openExpectedPaymentsDueBy('2026-12-22');
+    // assert
+    expect(result.items.map((e) => [e.grantId, e.expectedPaymentId, e.expectedOn, e.status])).toEqual([
+      [first, overdue.expectedPaymentId, '2025-06-30', 'OPEN'],
+      [second, due.expectedPaymentId, '2026-12-20', 'OPEN'],
+    ]);
+    expect(result.items[0]?.amount).toEqual({ minor: 1000, currency: 'EUR' });
+    expect(result.itemsRead).toBe(2);
+    expect(result.readUnits).toBeGreaterThan(0);
+    expect(
+      (await env.ledger.openExpectedPaymentsDueBy('2027-12-31')).items.map((e) => e.expectedPaymentId),
+    ).toEqual([
+      overdue.expectedPaymentId,
+      due.expectedPaymentId,
+      moved.expectedPaymentId,
+      later.expectedPaymentId,
+    ]);
+  });
+});
+
 describe('history on DynamoDB Local', () => {
   let env: Env;
 
