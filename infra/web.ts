@@ -2,7 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { AssetHashType, BundlingOutput, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import {
+  Annotations,
+  AssetHashType,
+  BundlingOutput,
+  DockerImage,
+  Duration,
+  RemovalPolicy,
+  Stack,
+} from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -323,7 +331,11 @@ export class WebHosting extends Construct {
       certificate: domain
         ? acm.Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn)
         : undefined,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      // Only a custom certificate takes a TLS floor; CloudFront's own fixes its (CFR4, below).
+      minimumProtocolVersion: domain ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
+      // The function answers / before the bucket is asked; should it ever not, the bucket (which
+      // CloudFront may list, for real 404s) answers with the app rather than a listing of its files.
+      defaultRootObject: 'index.html',
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       enableLogging: true,
@@ -331,6 +343,10 @@ export class WebHosting extends Construct {
       logFilePrefix: 'cloudfront/',
       webAclId: config.webAclArn,
     });
+    Annotations.of(this.distribution).acknowledgeWarning(
+      '@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
+      'defaultRootObject is index.html and the app-route function answers / itself, so no request lists the bucket; LIST lets S3 answer a missing file with 404 instead of 403.',
+    );
     if (!domain) {
       acknowledgeOn(this.distribution, {
         id: 'AwsSolutions-CFR4',

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../infra/functions';
@@ -181,6 +182,17 @@ describe('cache rules', () => {
       EnableAcceptEncodingGzip: true,
       EnableAcceptEncodingBrotli: true,
     });
+  });
+
+  it('answer the bare origin with the app, never with a listing of the bucket', () => {
+    expect(distributionConfig(s).DefaultRootObject).toBe('index.html');
+  });
+
+  it('leave CDK nothing to warn about in the web hosting', () => {
+    const warnings = Annotations.fromStack(s.stack)
+      .findWarning('*', Match.anyValue())
+      .filter((warning) => warning.id.includes('/Web/'));
+    expect(warnings.map((w) => `${w.id}: ${JSON.stringify(w.entry.data)}`)).toEqual([]);
   });
 
   it('never keep index.html, config.json or the API reference at the edge', () => {
