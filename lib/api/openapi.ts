@@ -76,7 +76,7 @@ const REQUEST_HEADERS: Record<RequestHeader, JsonSchema> = {
     required: false,
     description:
       'Repeating a key with the same body returns the first response (for 24 hours); with another body → 422',
-    schema: { type: 'string', maxLength: 200 },
+    schema: { type: 'string' },
     example: 'import-2024-10-31-row-17',
   },
 };
