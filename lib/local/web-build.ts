@@ -20,14 +20,14 @@ const LOCK_DIR = join(WEB, '.build-lock');
  * library code the pages run in the browser (the importer's core, money, the CSV writer) with what
  * that imports (the domain's schemas and rules, the API's field-error wording).
  */
-const SOURCES = [
-  WEB,
-  join(REPO, 'lib', 'api-client'),
-  join(REPO, 'lib', 'config'),
-  join(REPO, 'lib', 'import'),
-  join(REPO, 'lib', 'domain'),
-  join(REPO, 'lib', 'api'),
-  join(REPO, 'package-lock.json'),
+const sourcesOf = (repo: string) => [
+  join(repo, 'web'),
+  join(repo, 'lib', 'api-client'),
+  join(repo, 'lib', 'config'),
+  join(repo, 'lib', 'import'),
+  join(repo, 'lib', 'domain'),
+  join(repo, 'lib', 'api'),
+  join(repo, 'package-lock.json'),
 ];
 const SKIP = new Set(['dist', 'screenshots', 'node_modules', '.build-lock']);
 
@@ -46,11 +46,12 @@ const filesUnder = async (path: string): Promise<string[]> => {
   return nested.flat();
 };
 
-export const webSourcesHash = async (): Promise<string> => {
-  const files = (await Promise.all(SOURCES.map(filesUnder))).flat().sort();
+/** A hash of every source file's path and content (not the build, not the screenshots). */
+export const webSourcesHash = async (repo: string = REPO): Promise<string> => {
+  const files = (await Promise.all(sourcesOf(repo).map(filesUnder))).flat().sort();
   const hash = createHash('sha256');
   for (const file of files) {
-    hash.update(relative(REPO, file));
+    hash.update(relative(repo, file));
     hash.update('\0');
     hash.update(await readFile(file));
     hash.update('\0');
