@@ -34,6 +34,13 @@ export interface RunOptions {
 
 export const DEFAULT_CONCURRENCY = 8;
 
+const MAX_BACKOFF_MS = 8_000;
+/**
+ * A create is tried for longer (about 35 s): its key can stay blocked by an earlier attempt the API
+ * could not clean up until that attempt's invocation would have timed out.
+ */
+const CREATE_ATTEMPTS = 9;
+
 /**
  * Sends a request that must not simply be repeated (a PATCH, a payment). When its answer is lost,
  * the grant is read back: if the change is there it went through; if not, it is sent again.
@@ -42,15 +49,15 @@ const sendVerified = async <T>(
   send: () => Promise<T>,
   wentThrough: () => Promise<T | undefined>,
   options: RunOptions,
+  attempts = options.attempts ?? 5,
 ): Promise<T> => {
-  const attempts = options.attempts ?? 5;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await send();
     } catch (error) {
       if (!(error instanceof TransientError) || attempt >= attempts) throw error;
-      await sleep((options.backoffMs ?? 300) * 2 ** (attempt - 1));
+      await sleep(Math.min(MAX_BACKOFF_MS, (options.backoffMs ?? 300) * 2 ** (attempt - 1)));
       const done = await wentThrough().catch((readError: unknown) => {
         if (readError instanceof AuthError) throw readError;
         return undefined;
@@ -156,6 +163,7 @@ export const runPlan = async (
           () => client.createGrant(row.grant, key),
           () => findRegistered(client, row.grant),
           options,
+          options.attempts ?? CREATE_ATTEMPTS,
         );
         grantId = grant.grantId;
       } else if (plan.target && 'createdBy' in plan.target) {

@@ -319,6 +319,23 @@ describe('the grants API handler', () => {
       const accepted = await call(apiEvent('POST', '/grants', { body: atelierInput(), headers }));
       expect(accepted.statusCode).toBe(201);
     });
+
+    it('lets an in-progress key expire with its invocation when a failed request cannot delete it', async () => {
+      // arrange: the registration fails and so does the clean-up of its in-progress record
+      ddb.on(TransactWriteCommand).rejects(new Error('socket hang up'));
+      idempotency.on(DeleteItemCommand).rejects(new Error('socket hang up'));
+      const before = Date.now();
+      // act
+      await call(
+        apiEvent('POST', '/grants', { body: atelierInput(), headers: { 'Idempotency-Key': 'k-20' } }),
+      );
+      // assert: the record left behind says until when it blocks the key (the invocation's ~29 s)
+      const [record] = [...idempotencyRecords.values()];
+      const expiresAt = Number(record?.in_progress_expiration?.N);
+      expect(record?.status?.S).toBe('INPROGRESS');
+      expect(expiresAt).toBeGreaterThanOrEqual(before + 28_000);
+      expect(expiresAt).toBeLessThanOrEqual(Date.now() + 29_000);
+    });
   });
 
   describe('reading and listing', () => {
