@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiFetch,
   describeViolations,
+  journeyScreenshot,
   launchBrowser,
   openPage,
-  screenshot,
   seriousViolations,
   signIn,
   unique,
@@ -76,7 +76,7 @@ describe('LEAR administrator', () => {
     await page.getByRole('heading', { level: 1, name: 'Registrér tilskud' }).waitFor();
     expect(describeViolations(await seriousViolations(page))).toEqual([]);
     await fillGrantForm(page, acronym, 'line.leder@kk.dk');
-    await screenshot(page, 'register-grant');
+    await journeyScreenshot(page, 'register-grant');
     await page.getByRole('button', { name: 'Registrér tilskud', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: new RegExp(acronym) }).waitFor();
     // assert
@@ -125,7 +125,7 @@ describe('LEAR administrator', () => {
     expect(await page.evaluate("document.activeElement?.getAttribute('aria-invalid')")).toBe('true');
     expect(await grantsMatching(acronym)).toEqual([]);
     expect(describeViolations(await seriousViolations(page))).toEqual([]);
-    await screenshot(page, 'register-grant-problems');
+    await journeyScreenshot(page, 'register-grant-problems');
     await tracked.close();
   });
 
@@ -209,7 +209,7 @@ describe('LEAR administrator', () => {
     expect(text).toContain('Their title');
     expect((await getGrant(grant.grantId)).title).toBe('Their title');
     expect(describeViolations(await seriousViolations(page))).toEqual([]);
-    await screenshot(page, 'stale-edit');
+    await journeyScreenshot(page, 'stale-edit');
     await page.getByRole('button', { name: 'Hent den nye version' }).click();
     expect(await page.locator('[name="title"]').inputValue()).toBe('Their title');
     await page.locator('[name="title"]').fill('Agreed title');
@@ -276,7 +276,7 @@ describe('LEAR administrator', () => {
     const status = Object.fromEntries(stored.deadlines.map((d) => [d.title, d.status]));
     expect(status).toMatchObject({ Midtvejsevaluering: 'DONE', 'Ekstra leverance': 'WAIVED' });
     expect(describeViolations(await seriousViolations(page))).toEqual([]);
-    await screenshot(page, 'grant-page');
+    await journeyScreenshot(page, 'grant-page-worked');
     expect(tracked.errors).toEqual([]);
     await tracked.close();
   });

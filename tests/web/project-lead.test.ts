@@ -2,9 +2,9 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   describeViolations,
+  journeyScreenshot,
   launchBrowser,
   openPage,
-  screenshot,
   seriousViolations,
   signIn,
   unique,
@@ -52,7 +52,7 @@ describe('project lead', () => {
     expect(await next30.getByRole('row').count()).toBe(2);
     expect(await next30.getByText('10 dage').count()).toBe(1);
     expect(describeViolations(await seriousViolations(page))).toEqual([]);
-    await screenshot(page, 'my-deadlines');
+    await journeyScreenshot(page, 'my-deadlines');
     // The link leads to the deadline on its grant's page, as the links in e-mails do.
     const href = (await next30.getByRole('link', { name: acronym }).getAttribute('href')) ?? '';
     expect(href).toMatch(/^\/app\/grants\/[0-9A-Z]{26}#deadline-[\w-]+$/);

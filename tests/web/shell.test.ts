@@ -2,9 +2,9 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   describeViolations,
+  journeyScreenshot,
   launchBrowser,
   openPage,
-  screenshot,
   seriousViolations,
   webStack,
 } from './support/browser';
@@ -42,7 +42,7 @@ describe('the app on the stack origin', () => {
     expect(describeViolations(signInViolations)).toEqual([]);
     expect(describeViolations(await seriousViolations(page))).toEqual([]);
     expect(await page.locator('h1').count()).toBe(1);
-    await screenshot(page, 'grants-list', false);
+    await journeyScreenshot(page, 'sign-in-grants-list');
     expect(tracked.errors).toEqual([]);
     await tracked.close();
   });

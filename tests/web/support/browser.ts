@@ -143,12 +143,21 @@ export const describeViolations = (violations: readonly AxeViolation[]) =>
   );
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../web/screenshots', import.meta.url));
+const SCRATCH_SCREENSHOTS = fileURLToPath(new URL('../../../.tmp/screenshots', import.meta.url));
 
-/** Saves a screenshot for people to read (the README shows two); never compared pixel by pixel. */
+/** Saves a screenshot for people to read (the README's, in web/screenshots/); never compared pixel by pixel. */
 export const screenshot = async (page: Page, name: string, fullPage = true): Promise<string> => {
   await mkdir(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage });
+  return path;
+};
+
+/** A screenshot of a page along a journey, to look at after a run (`.tmp/screenshots/`, not committed). */
+export const journeyScreenshot = async (page: Page, name: string): Promise<string> => {
+  await mkdir(SCRATCH_SCREENSHOTS, { recursive: true });
+  const path = join(SCRATCH_SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
   return path;
 };
 
