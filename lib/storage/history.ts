@@ -11,11 +11,11 @@ import type { LedgerTable, TransactItem } from './table';
 
 /** The entries of one change, each written once. */
 export const historyItems = (table: LedgerTable, entries: readonly HistoryRecord[]): TransactItem[] =>
-  entries.map((entry) => table.create(historyToItem(entry)));
+  entries.map((entry, seq) => table.create(historyToItem(entry, seq)));
 
 /** A cursor names the last entry returned (its sort key), nothing else. */
 const CURSOR_PREFIX = 'history:';
-const SORT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z#[0-9A-Za-z_-]{1,64}$/;
+const SORT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z#\d{3}#[0-9A-Za-z_-]{1,64}$/;
 
 const encodeCursor = (sortKey: string): string =>
   Buffer.from(`${CURSOR_PREFIX}${sortKey}`).toString('base64url');

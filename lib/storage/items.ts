@@ -29,9 +29,10 @@ export const keys = {
   }),
   /** A grant's history lives beside it, not in it, so reading the grant never reads its history. */
   historyPartition: (grantId: string) => `HISTORY#${grantId}`,
-  history: (grantId: string, at: string, entryId: string) => ({
+  /** By the instant of the change, then the entry's place in it (the grant's own entry first). */
+  history: (grantId: string, at: string, seq: number, entryId: string) => ({
     pk: `HISTORY#${grantId}`,
-    sk: `${at}#${entryId}`,
+    sk: `${at}#${String(seq).padStart(3, '0')}#${entryId}`,
   }),
   outbox: (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'EVENT' }),
   grantPartition: (grantId: string) => `GRANT#${grantId}`,
@@ -196,8 +197,9 @@ export const expectedPaymentToItem = (expected: ExpectedPaymentRecord): Item => 
 export const itemToExpectedPayment = (item: Item): ExpectedPaymentRecord =>
   withoutStorageAttributes(item) as unknown as ExpectedPaymentRecord;
 
-export const historyToItem = (entry: HistoryRecord): Item => ({
-  ...keys.history(entry.grantId, entry.at, entry.entryId),
+/** One entry of a change; `seq` is its place among the change's entries. */
+export const historyToItem = (entry: HistoryRecord, seq: number): Item => ({
+  ...keys.history(entry.grantId, entry.at, seq, entry.entryId),
   type: 'HISTORY',
   ...entry,
   // DynamoDB keeps no undefined; an absent value is null in history anyway.

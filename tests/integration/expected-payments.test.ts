@@ -463,6 +463,7 @@ describe('history on DynamoDB Local', () => {
     expect([...entries].sort((a, b) => b.at.localeCompare(a.at)).map((e) => e.entryId)).toEqual(
       entries.map((e) => e.entryId),
     );
+    const find0 = (action: string) => entries.find((e) => e.action === action) as HistoryEntryDto;
     // One change's entries share its instant; the changes follow each other in time.
     const byInstant = new Map<string, string[]>();
     for (const e of [...entries].reverse())
@@ -483,6 +484,12 @@ describe('history on DynamoDB Local', () => {
       ['DEADLINE_UPDATED:deadline'],
       ['GRANT_UPDATED:grant'],
     ]);
+    // Within one change the grant's own entry (or the payment) was written first, so reads last.
+    expect(entries.at(-1)?.action).toBe('GRANT_REGISTERED');
+    const settlement = entries
+      .filter((e) => e.at === find0('EXPECTED_PAYMENT_SETTLED').at)
+      .map((e) => e.action);
+    expect(settlement).toEqual(['EXPECTED_PAYMENT_SETTLED', 'PAYMENT_RECORDED']);
     const find = (action: string, id?: string) =>
       entries.find(
         (e) => e.action === action && (id === undefined || e.subject.id === id),
