@@ -7,7 +7,7 @@
  *   GRANT#<grantId>   / PAYMENT#<paymentId>       a payment received
  *   GRANT#<grantId>   / DEADLINE#<deadlineId>     a deadline
  *   GRANT#<grantId>   / EXPECTED#<id>             an expected payment (OPEN ones also in byDue as EXPECTED#OPEN)
- *   HISTORY#<grantId> / <at>#<entryId>            one change to the grant or its children (old and new values)
+ *   HISTORY#<grantId> / <at>#<seq>#<entryId>      one change to the grant or its children (old and new values)
  *   OUTBOX#<eventId>  / EVENT                     an event committed with its change (streamed to the bus)
  *   TOTALS#<view>     / ALL | <year>              materialised totals (see lib/domain/totals.ts)
  *   NOTIFIED#<eventId>/ NOTIFIED                  an alert e-mail sent (the notifier's dedupe, TTL)
