@@ -59,7 +59,18 @@ const EditGrantPage = () => {
     if (conflict) conflictRef.current?.focus();
   }, [conflict]);
 
-  if (grant.error) return <LoadError error={grant.error} />;
+  if (grant.error) {
+    return (
+      <>
+        <PageTitle title={t('grant.notFound')} />
+        <h1>{t('grant.notFound')}</h1>
+        <LoadError error={grant.error} />
+        <p>
+          <Link to="/app/grants">{t('grant.back')}</Link>
+        </p>
+      </>
+    );
+  }
   if (!base) return <Loading />;
 
   const submit = (body: Record<string, unknown>, form: HTMLFormElement) => {
