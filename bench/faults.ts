@@ -62,14 +62,15 @@ export interface LoadFaultResult {
   readonly fault: PhaseResult & { readonly windows: readonly FaultWindow[] };
 }
 
-interface RunningStack extends StackInfo {
+export interface RunningStack extends StackInfo {
   readonly dataDir: string;
   readonly child: ChildProcess;
   output(): string;
   stop(): Promise<void>;
 }
 
-const startStack = async (dataDir: string): Promise<RunningStack> => {
+/** The local stack in its own process, exactly as `npm start` runs it (a fresh data dir, `--no-seed`). */
+export const startStack = async (dataDir: string): Promise<RunningStack> => {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'lib/local/cli/start.ts', '--data-dir', dataDir, '--port', '0', '--no-seed'],

@@ -6,17 +6,14 @@ import iconv from 'iconv-lite';
 import { createGrantsClient } from '../lib/import/api-client';
 import { applyPlan, type ImportFile, planFiles } from '../lib/import/index';
 import { decodeWindows1252 } from '../lib/import/node';
-import { devTokenVerifier, issueDevToken } from '../lib/local/dev-tokens';
-import { ensureTables, localDynamoClient, startDynamoDbLocal } from '../lib/local/dynamodb-local';
-import { configureHandlerEnv } from '../lib/local/handler-env';
-import { IDEMPOTENCY_TABLE, LEDGER_TABLE } from '../lib/storage/tables';
-import { startBenchApi } from './api';
+import { issueDevToken } from '../lib/local/dev-tokens';
+import { startStack } from './faults';
 import { round } from './stats';
 import { table } from './table';
 
 /**
- * The import measurement of `npm run bench` (and `npx tsx bench/import.ts` on its own): a sheet of
- * 1,000 new grants, as Danish Excel writes it, imported through the local HTTP stack once row by row
+ * The import measurement of `npm run bench` (and `npm run bench:import` on its own): a sheet of
+ * 1,000 new grants, as Danish Excel writes it, imported through the local stack once row by row
  * (concurrency 1) and once 8 grants at a time, in the same run on the same API. Both files are read
  * and planned the same way; what differs is how the plan is written, and that is what is timed.
  * `importSpeedup` is the sequential time ÷ the concurrent time. The concurrent run goes second, into
@@ -118,7 +115,7 @@ export const measureImport = async (options: {
 
 export const importTable = (m: ImportMeasure): string =>
   table(
-    `Import of ${m.rows.toLocaleString('en-US')} new grants through the local HTTP stack (writes timed)`,
+    `Import of ${m.rows.toLocaleString('en-US')} new grants through the local stack (writes timed)`,
     [
       ['', 'seconds', 'rows/s', 'planning s'],
       ['row by row (concurrency 1)', m.sequentialSeconds, m.sequentialRowsPerSecond, m.planSeconds[0] ?? ''],
@@ -127,38 +124,29 @@ export const importTable = (m: ImportMeasure): string =>
     ],
   );
 
-/** On its own: DynamoDB Local in memory, the grants API in front of it, the measurement, one JSON line. */
-const standalone = async () => {
-  const dynamo = await startDynamoDbLocal();
+/**
+ * The whole measurement: the local stack started in its own process as `npm start` runs it (data on
+ * disk, stream and bus running), a lear-admin token for it, the two imports, and the stack stopped.
+ */
+export const runImportBench = async (log: (line: string) => void): Promise<ImportMeasure> => {
   const dataDir = await mkdtemp(join(tmpdir(), 'funding-tracker-bench-import-'));
   try {
-    const names = await ensureTables(localDynamoClient(dynamo.endpoint), 'bench-import');
-    const tables = {
-      ledger: names[LEDGER_TABLE.id] as string,
-      idempotency: names[IDEMPOTENCY_TABLE.id] as string,
-    };
-    configureHandlerEnv(dynamo.endpoint, tables);
-    const api = await startBenchApi({
-      endpoint: dynamo.endpoint,
-      ledgerTable: tables.ledger,
-      idempotencyTable: tables.idempotency,
-      verifyToken: await devTokenVerifier(dataDir),
-    });
+    log('import: starting the local stack in its own process (npm start --no-seed)');
+    const stack = await startStack(dataDir);
     try {
       const token = await issueDevToken(dataDir, { email: 'lear@kk.dk', roles: ['lear-admin'] });
-      const measured = await measureImport({
-        apiUrl: api.url,
-        token,
-        log: (line) => process.stderr.write(`${line}\n`),
-      });
-      process.stdout.write(`${importTable(measured)}\n${JSON.stringify(measured)}\n`);
+      return await measureImport({ apiUrl: stack.apiUrl, token, log });
     } finally {
-      await api.stop();
+      await stack.stop();
     }
   } finally {
-    await dynamo.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+};
+
+const standalone = async () => {
+  const measured = await runImportBench((line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(`${importTable(measured)}\n${JSON.stringify(measured)}\n`);
 };
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

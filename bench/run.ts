@@ -15,7 +15,7 @@ import { IDEMPOTENCY_TABLE, LEDGER_TABLE } from '../lib/storage/tables';
 import { type BenchApi, startBenchApi } from './api';
 import { measureBundles } from './bundles';
 import { reportLoadAndFaults, runLoadAndFaults } from './faults';
-import { importTable, measureImport } from './import';
+import { importTable, runImportBench } from './import';
 import { batchWrite } from './load';
 import { describeMachine } from './machine';
 import {
@@ -174,7 +174,6 @@ const main = async () => {
       sanity: await ensureTables(client, 'bench-sanity'),
       small: await ensureTables(client, 'bench-200'),
       large: await ensureTables(client, 'bench-20k'),
-      import: await ensureTables(client, 'bench-import'),
     };
     const ledgerOf = (names: Record<string, string>) => names[LEDGER_TABLE.id] as string;
     const idempotencyOf = (names: Record<string, string>) => names[IDEMPOTENCY_TABLE.id] as string;
@@ -481,16 +480,9 @@ const main = async () => {
       `The registration's transaction: ${tx.items} items (${tx.puts} puts: grant, report deadlines, outbox events; ${tx.updates} totals ADDs), ${tx.bytes.toLocaleString('en-US')} bytes of request. DynamoDB Local reports ${round(tx.writeUnits, 1)} write units at ${LARGE.toLocaleString('en-US')} grants (${round(tx.writeUnitsWithoutTotals, 1)} without the totals ADDs) and ${round(registerSmall.transaction.writeUnits, 1)} at ${SMALL} (${round(registerSmall.transaction.writeUnitsWithoutTotals, 1)} without): an ADD is charged for the whole totals item it changes.`,
     );
 
-    // ---- The importer: 1,000 new grants row by row and 8 at a time, on a register of its own ----
-    const importApi = await startBenchApi({
-      endpoint: dynamo.endpoint,
-      ledgerTable: ledgerOf(sets.import),
-      idempotencyTable: idempotencyOf(sets.import),
-      verifyToken,
-    });
-    apis.push(importApi);
+    // ---- The importer: 1,000 new grants row by row and 8 at a time, through a local stack of its own ----
     log(`[${elapsed()}] import: 1,000 new grants from a Danish sheet, row by row and 8 at a time`);
-    const imported = await measureImport({ apiUrl: importApi.url, token: learToken, log });
+    const imported = await runImportBench(log);
     out(importTable(imported));
 
     // ---- Summary ----
