@@ -173,7 +173,11 @@ describe('the calendar feed on DynamoDB Local', () => {
     // arrange
     const spoofed = apiEvent('POST', '/calendar/feed-tokens', { claims: LEAD, body: {} });
     spoofed.requestContext.domainName = 'calendar.attacker.example';
-    spoofed.headers = { ...spoofed.headers, host: 'calendar.attacker.example', 'x-forwarded-host': 'x.example' };
+    spoofed.headers = {
+      ...spoofed.headers,
+      host: 'calendar.attacker.example',
+      'x-forwarded-host': 'x.example',
+    };
     // act
     const result = await call(spoofed);
     // assert
