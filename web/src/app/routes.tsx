@@ -63,7 +63,10 @@ export const routes: RouteObject[] = [
         ...page(['lear-admin'], () => import('../pages/grants/EditGrantPage')),
       },
       { path: 'deadlines', ...page(ALL, () => import('../pages/deadlines/MyDeadlinesPage')) },
-      { path: 'overview', ...page(['finance', 'lear-admin'], () => import('../pages/overview/OverviewPage')) },
+      {
+        path: 'overview',
+        ...page(['finance', 'lear-admin'], () => import('../pages/overview/OverviewPage')),
+      },
       { path: 'import', ...page(['lear-admin'], () => import('../pages/import/ImportPage')) },
       { path: '*', lazy: async () => ({ Component: (await import('./NotFound')).default }) },
     ],
