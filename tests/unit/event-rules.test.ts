@@ -48,7 +48,13 @@ describe('the rules', () => {
   it('names the alert detail-types and the source in the notifier rule', () => {
     expect(alertsToNotifier.eventPattern).toEqual({
       source: ['funding-tracker'],
-      'detail-type': ['DeadlineApproaching', 'DeadlineMissed', 'GrantExpiring', 'GrantExpired', 'PaymentOverdue'],
+      'detail-type': [
+        'DeadlineApproaching',
+        'DeadlineMissed',
+        'GrantExpiring',
+        'GrantExpired',
+        'PaymentOverdue',
+      ],
     });
   });
 

@@ -160,35 +160,35 @@ describe('the notifier', () => {
     expect(text).toContain(example.eventId);
   });
 
-  it.each([
-    'DeadlineApproaching',
-    'DeadlineMissed',
-  ] as const)('links a %s e-mail to the deadline in the web application, in both languages', async (detailType) => {
-    // arrange
-    const { notify } = setup();
-    const example = EVENT_CATALOGUE[detailType].example;
-    // act
-    await notify(delivered(detailType));
-    // assert
-    const link = `${PUBLIC_BASE_URL}/app/grants/${example.grant.grantId}#deadline-${example.deadline.deadlineId}`;
-    const text = textOf(sentMail());
-    expect(text).toContain(`Åbn fristen: ${link}\n`);
-    expect(text).toContain(`Open the deadline: ${link}\n`);
-  });
+  it.each(['DeadlineApproaching', 'DeadlineMissed'] as const)(
+    'links a %s e-mail to the deadline in the web application, in both languages',
+    async (detailType) => {
+      // arrange
+      const { notify } = setup();
+      const example = EVENT_CATALOGUE[detailType].example;
+      // act
+      await notify(delivered(detailType));
+      // assert
+      const link = `${PUBLIC_BASE_URL}/app/grants/${example.grant.grantId}#deadline-${example.deadline.deadlineId}`;
+      const text = textOf(sentMail());
+      expect(text).toContain(`Åbn fristen: ${link}\n`);
+      expect(text).toContain(`Open the deadline: ${link}\n`);
+    },
+  );
 
-  it.each([
-    'GrantExpiring',
-    'GrantExpired',
-  ] as const)('links a %s e-mail to the grant in the web application', async (detailType) => {
-    const { notify } = setup();
-    const example = EVENT_CATALOGUE[detailType].example;
-    await notify(delivered(detailType));
-    const link = `${PUBLIC_BASE_URL}/app/grants/${example.grant.grantId}`;
-    const text = textOf(sentMail());
-    expect(text).toContain(`Åbn bevillingen: ${link}\n`);
-    expect(text).toContain(`Open the grant: ${link}\n`);
-    expect(text).not.toContain('#deadline-');
-  });
+  it.each(['GrantExpiring', 'GrantExpired'] as const)(
+    'links a %s e-mail to the grant in the web application',
+    async (detailType) => {
+      const { notify } = setup();
+      const example = EVENT_CATALOGUE[detailType].example;
+      await notify(delivered(detailType));
+      const link = `${PUBLIC_BASE_URL}/app/grants/${example.grant.grantId}`;
+      const text = textOf(sentMail());
+      expect(text).toContain(`Åbn bevillingen: ${link}\n`);
+      expect(text).toContain(`Open the grant: ${link}\n`);
+      expect(text).not.toContain('#deadline-');
+    },
+  );
 
   it('names the forvaltning and programme in full', async () => {
     const { notify } = setup();
