@@ -114,15 +114,12 @@ export const measureImport = async (options: {
 };
 
 export const importTable = (m: ImportMeasure): string =>
-  table(
-    `Import of ${m.rows.toLocaleString('en-US')} new grants through the local stack (writes timed)`,
-    [
-      ['', 'seconds', 'rows/s', 'planning s'],
-      ['row by row (concurrency 1)', m.sequentialSeconds, m.sequentialRowsPerSecond, m.planSeconds[0] ?? ''],
-      [`${m.concurrency} at a time`, m.concurrentSeconds, m.concurrentRowsPerSecond, m.planSeconds[1] ?? ''],
-      ['importSpeedup', m.importSpeedup, '', ''],
-    ],
-  );
+  table(`Import of ${m.rows.toLocaleString('en-US')} new grants through the local stack (writes timed)`, [
+    ['', 'seconds', 'rows/s', 'planning s'],
+    ['row by row (concurrency 1)', m.sequentialSeconds, m.sequentialRowsPerSecond, m.planSeconds[0] ?? ''],
+    [`${m.concurrency} at a time`, m.concurrentSeconds, m.concurrentRowsPerSecond, m.planSeconds[1] ?? ''],
+    ['importSpeedup', m.importSpeedup, '', ''],
+  ]);
 
 /**
  * The whole measurement: the local stack started in its own process as `npm start` runs it (data on
