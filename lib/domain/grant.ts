@@ -6,6 +6,7 @@ import {
   REPORT_DUE_DAYS_AFTER_PERIOD,
 } from '../config/catalogues';
 import type { LastAlert } from './alerts';
+import { GRANT_TRANSITIONS, PAYMENT_STATUSES } from './codes';
 import { addDays, copenhagenDateOf, type IsoDate } from './dates';
 import { BusinessRuleError, ConflictError, ValidationError } from './errors';
 import {
@@ -112,20 +113,12 @@ export interface DeadlineRecord {
 
 // ---- Status ----
 
-const TRANSITIONS: Readonly<Record<GrantStatus, readonly GrantStatus[]>> = {
-  APPLIED: ['AWARDED', 'REJECTED'],
-  AWARDED: ['ACTIVE', 'TERMINATED'],
-  ACTIVE: ['CLOSED', 'TERMINATED'],
-  CLOSED: [],
-  REJECTED: [],
-  TERMINATED: [],
-};
-
-export const canTransition = (from: GrantStatus, to: GrantStatus): boolean => TRANSITIONS[from].includes(to);
+export const canTransition = (from: GrantStatus, to: GrantStatus): boolean =>
+  GRANT_TRANSITIONS[from].includes(to);
 
 export const assertTransition = (from: GrantStatus, to: GrantStatus): void => {
   if (!canTransition(from, to)) {
-    const allowed = TRANSITIONS[from];
+    const allowed = GRANT_TRANSITIONS[from];
     throw new ConflictError(
       `A grant cannot go from ${from} to ${to}; from ${from} it can go to ${allowed.length ? allowed.join(' or ') : 'no other status'}.`,
     );
@@ -137,12 +130,7 @@ export const COUNTS_AS_AWARDED: ReadonlySet<GrantStatus> = new Set(['AWARDED', '
 /** Statuses after which nothing is due any more. */
 export const FINISHED: ReadonlySet<GrantStatus> = new Set(['CLOSED', 'REJECTED', 'TERMINATED']);
 /** Statuses that take payments. */
-export const TAKES_PAYMENTS: ReadonlySet<GrantStatus> = new Set([
-  'AWARDED',
-  'ACTIVE',
-  'CLOSED',
-  'TERMINATED',
-]);
+export const TAKES_PAYMENTS: ReadonlySet<GrantStatus> = new Set(PAYMENT_STATUSES);
 
 // ---- Derived values ----
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CURRENCIES, FORVALTNING_CODES, FUNDER_TYPES, PROGRAMME_CODES } from '../config/catalogues';
+import { DEADLINE_KINDS, GRANT_ROLES, GRANT_STATUSES, PAYMENT_KINDS } from './codes';
 import { ISO_DATE_PATTERN, isValidIsoDate } from './dates';
 import { AMOUNT_PATTERN, RATE_PATTERN } from './money';
 
@@ -48,8 +49,8 @@ export const RateSchema = z
 export const ProgrammeSchema = z.enum(PROGRAMME_CODES);
 export const ForvaltningSchema = z.enum(FORVALTNING_CODES);
 export const FunderTypeSchema = z.enum(FUNDER_TYPES);
-export const RoleSchema = z.enum(['COORDINATOR', 'PARTNER', 'ASSOCIATED']);
-export const GrantStatusSchema = z.enum(['APPLIED', 'AWARDED', 'ACTIVE', 'CLOSED', 'REJECTED', 'TERMINATED']);
+export const RoleSchema = z.enum(GRANT_ROLES);
+export const GrantStatusSchema = z.enum(GRANT_STATUSES);
 export type GrantStatus = z.infer<typeof GrantStatusSchema>;
 
 export const EmailSchema = z
@@ -219,7 +220,7 @@ export const GrantPatchSchema = z
   .meta({ id: 'GrantPatch' });
 export type GrantPatch = z.infer<typeof GrantPatchSchema>;
 
-export const PaymentKindSchema = z.enum(['PREFINANCING', 'INTERIM', 'BALANCE', 'OTHER']);
+export const PaymentKindSchema = z.enum(PAYMENT_KINDS);
 
 export const PaymentInputSchema = z
   .strictObject({
@@ -242,16 +243,7 @@ export const PaymentInputSchema = z
   .meta({ id: 'PaymentInput' });
 export type PaymentInput = z.infer<typeof PaymentInputSchema>;
 
-export const DeadlineKindSchema = z.enum([
-  'PERIODIC_REPORT',
-  'FINAL_REPORT',
-  'DELIVERABLE',
-  'MILESTONE',
-  'PAYMENT_REQUEST',
-  'AUDIT',
-  'AMENDMENT',
-  'OTHER',
-]);
+export const DeadlineKindSchema = z.enum(DEADLINE_KINDS);
 export const DeadlineStatusSchema = z.enum(['OPEN', 'DONE', 'WAIVED']);
 export type DeadlineStatus = z.infer<typeof DeadlineStatusSchema>;
 

@@ -1,4 +1,5 @@
 import { FORVALTNING_CODES, FUNDER_TYPES, PROGRAMME_CODES } from '../../../../lib/config/catalogues';
+import { GRANT_STATUSES, type GrantStatus } from '../../lib/codes';
 
 /**
  * The overview's state is its URL (`/app/overview?groupBy=forvaltning,year&forvaltning=TMF&from=2019`):
@@ -10,8 +11,7 @@ import { FORVALTNING_CODES, FUNDER_TYPES, PROGRAMME_CODES } from '../../../../li
 export const TOTALS_DIMENSIONS = ['forvaltning', 'programme', 'funderType', 'year', 'quarter'] as const;
 export type TotalsDimension = (typeof TOTALS_DIMENSIONS)[number];
 
-export const GRANT_STATUSES = ['APPLIED', 'AWARDED', 'ACTIVE', 'CLOSED', 'REJECTED', 'TERMINATED'] as const;
-export type GrantStatus = (typeof GRANT_STATUSES)[number];
+export { GRANT_STATUSES, type GrantStatus } from '../../lib/codes';
 
 export interface OverviewFilter {
   readonly forvaltning?: string | undefined;
