@@ -1,4 +1,4 @@
-import { createContext, type ReactNode, useContext, useId } from 'react';
+import { createContext, type FormEvent, type ReactNode, useContext, useId } from 'react';
 import { errorIdFor, type FormProblems } from '../../lib/problem';
 
 /**
@@ -154,3 +154,51 @@ export const FormAlert = ({
       </ul>
     </div>
   ) : null;
+
+/**
+ * A small form opened in place inside a card (record a payment, add a deadline): its heading, the
+ * problems no control owns, the controls, then submit and cancel.
+ */
+export const InlineFormCard = ({
+  formId,
+  title,
+  problems,
+  problemsTitle,
+  onSubmit,
+  submitLabel,
+  cancelLabel,
+  pending,
+  onCancel,
+  children,
+}: FormState & {
+  readonly title: string;
+  readonly problemsTitle: string;
+  readonly onSubmit: (event: FormEvent<HTMLFormElement>) => void;
+  readonly submitLabel: string;
+  readonly cancelLabel: string;
+  readonly pending: boolean;
+  readonly onCancel: () => void;
+  readonly children: ReactNode;
+}) => (
+  <FormProblemsProvider formId={formId} problems={problems}>
+    <form
+      className="form form--inline-card"
+      id={formId}
+      noValidate
+      onSubmit={onSubmit}
+      aria-labelledby={`${formId}-title`}
+    >
+      <h3 id={`${formId}-title`}>{title}</h3>
+      {problems ? <FormAlert title={problemsTitle} messages={problems.general} /> : null}
+      {children}
+      <div className="form__actions">
+        <button type="submit" className="button button--primary" disabled={pending}>
+          {submitLabel}
+        </button>
+        <button type="button" className="button button--quiet" onClick={onCancel}>
+          {cancelLabel}
+        </button>
+      </div>
+    </form>
+  </FormProblemsProvider>
+);

@@ -3,10 +3,11 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { PageTitle } from '../../app/PageTitle';
-import { LoadError, Loading } from '../../components/ui/status';
+import { Loading } from '../../components/ui/status';
 import { grantQuery, useGrant } from '../../features/grants/api/get-grant';
 import { useUpdateGrant } from '../../features/grants/api/update-grant';
 import { focusFirstProblem, GrantForm } from '../../features/grants/components/GrantForm';
+import { GrantNotFound } from '../../features/grants/components/GrantNotFound';
 import { EDITABLE_FIELDS, grantBodyOf } from '../../features/grants/components/grant-body';
 import { useSubmission } from '../../features/grants/components/use-submission';
 import { formatDateTime } from '../../format';
@@ -59,18 +60,7 @@ const EditGrantPage = () => {
     if (conflict) conflictRef.current?.focus();
   }, [conflict]);
 
-  if (grant.error) {
-    return (
-      <>
-        <PageTitle title={t('grant.notFound')} />
-        <h1>{t('grant.notFound')}</h1>
-        <LoadError error={grant.error} />
-        <p>
-          <Link to="/app/grants">{t('grant.back')}</Link>
-        </p>
-      </>
-    );
-  }
+  if (grant.error) return <GrantNotFound error={grant.error} />;
   if (!base) return <Loading />;
 
   const submit = (body: Record<string, unknown>, form: HTMLFormElement) => {

@@ -3,10 +3,11 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useParams } from 'react-router';
 import { useSession } from '../../app/auth-context';
 import { PageTitle } from '../../app/PageTitle';
-import { LoadError, Loading, StatusBadge } from '../../components/ui/status';
+import { Loading, StatusBadge } from '../../components/ui/status';
 import { DeadlinesSection } from '../../features/deadlines/components/DeadlinesSection';
 import { useGrant } from '../../features/grants/api/get-grant';
 import { GrantFacts } from '../../features/grants/components/GrantFacts';
+import { GrantNotFound } from '../../features/grants/components/GrantNotFound';
 import { MoneySummary } from '../../features/grants/components/MoneySummary';
 import { PaymentsSection } from '../../features/grants/components/PaymentsSection';
 import { StatusActions } from '../../features/grants/components/StatusActions';
@@ -32,18 +33,7 @@ const GrantPage = () => {
   }, [grant.data, location.hash]);
 
   if (grant.isPending) return <Loading />;
-  if (grant.error) {
-    return (
-      <>
-        <PageTitle title={t('grant.notFound')} />
-        <h1>{t('grant.notFound')}</h1>
-        <LoadError error={grant.error} />
-        <p>
-          <Link to="/app/grants">{t('grant.back')}</Link>
-        </p>
-      </>
-    );
-  }
+  if (grant.error) return <GrantNotFound error={grant.error} />;
   const data = grant.data;
   return (
     <>

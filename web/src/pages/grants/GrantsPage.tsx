@@ -30,6 +30,12 @@ const GrantsPage = () => {
   const view = viewFromSearch(search);
   const list = useGrantList(view);
   const form = useRef<HTMLFormElement>(null);
+  const choiceFilters = [
+    ['forvaltning', labels.forvaltninger],
+    ['programme', labels.programmes],
+    ['funderType', labels.funderTypes],
+    ['status', labels.statuses],
+  ] as const;
 
   const apply = () => {
     if (!form.current) return;
@@ -69,34 +75,16 @@ const GrantsPage = () => {
         }}
       >
         <TextField name="q" type="search" label={t('list.search')} defaultValue={view.q ?? ''} />
-        <SelectField
-          name="forvaltning"
-          label={t('fields.forvaltning')}
-          placeholder={t('list.all')}
-          options={labels.forvaltninger}
-          defaultValue={view.forvaltning ?? ''}
-        />
-        <SelectField
-          name="programme"
-          label={t('fields.programme')}
-          placeholder={t('list.all')}
-          options={labels.programmes}
-          defaultValue={view.programme ?? ''}
-        />
-        <SelectField
-          name="funderType"
-          label={t('fields.funderType')}
-          placeholder={t('list.all')}
-          options={labels.funderTypes}
-          defaultValue={view.funderType ?? ''}
-        />
-        <SelectField
-          name="status"
-          label={t('fields.status')}
-          placeholder={t('list.all')}
-          options={labels.statuses}
-          defaultValue={view.status ?? ''}
-        />
+        {choiceFilters.map(([name, options]) => (
+          <SelectField
+            key={name}
+            name={name}
+            label={t(`fields.${name}`)}
+            placeholder={t('list.all')}
+            options={options}
+            defaultValue={view[name] ?? ''}
+          />
+        ))}
         <SelectField
           name="sort"
           label={t('list.sort')}

@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { FormAlert, FormProblemsProvider, SelectField, TextField } from '../../../components/ui/form';
+import { InlineFormCard, SelectField, TextField } from '../../../components/ui/form';
 import { StatusBadge } from '../../../components/ui/status';
 import { formatDate } from '../../../format';
 import { useLanguage } from '../../../i18n';
@@ -143,40 +143,30 @@ export const DeadlinesSection = ({
         <p className="empty">{t('section.none')}</p>
       )}
       {open ? (
-        <FormProblemsProvider formId={formId} problems={submission.problems}>
-          <form
-            key={formKey}
-            className="form form--inline-card"
-            id={formId}
-            noValidate
-            onSubmit={submit}
-            aria-labelledby={`${formId}-title`}
-          >
-            <h3 id={`${formId}-title`}>{t('section.add')}</h3>
-            {submission.problems ? (
-              <FormAlert title={t('form.problemsTitle')} messages={submission.problems.general} />
-            ) : null}
-            <div className="grid grid--3">
-              <TextField name="title" label={t('fields.title')} required maxLength={200} />
-              <SelectField
-                name="kind"
-                label={t('fields.kind')}
-                required
-                options={labels.deadlineKinds}
-                defaultValue="DELIVERABLE"
-              />
-              <TextField name="dueOn" type="date" label={t('fields.dueOn')} required />
-            </div>
-            <div className="form__actions">
-              <button type="submit" className="button button--primary" disabled={add.isPending}>
-                {t('form.submit')}
-              </button>
-              <button type="button" className="button button--quiet" onClick={() => setOpen(false)}>
-                {t('form.cancel')}
-              </button>
-            </div>
-          </form>
-        </FormProblemsProvider>
+        <InlineFormCard
+          key={formKey}
+          formId={formId}
+          title={t('section.add')}
+          problems={submission.problems}
+          problemsTitle={t('form.problemsTitle')}
+          onSubmit={submit}
+          submitLabel={t('form.submit')}
+          cancelLabel={t('form.cancel')}
+          pending={add.isPending}
+          onCancel={() => setOpen(false)}
+        >
+          <div className="grid grid--3">
+            <TextField name="title" label={t('fields.title')} required maxLength={200} />
+            <SelectField
+              name="kind"
+              label={t('fields.kind')}
+              required
+              options={labels.deadlineKinds}
+              defaultValue="DELIVERABLE"
+            />
+            <TextField name="dueOn" type="date" label={t('fields.dueOn')} required />
+          </div>
+        </InlineFormCard>
       ) : null}
     </section>
   );

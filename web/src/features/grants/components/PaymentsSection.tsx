@@ -1,9 +1,10 @@
 import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { FormAlert, FormProblemsProvider, SelectField, TextField } from '../../../components/ui/form';
+import { InlineFormCard, SelectField, TextField } from '../../../components/ui/form';
 import { copenhagenToday, formatDate, formatMoney } from '../../../format';
 import { useLanguage } from '../../../i18n';
 import type { Grant, PaymentInput } from '../../../lib/api-client';
+import { PAYMENT_STATUSES } from '../../../lib/codes';
 import { bodyFromEntries, type FormValue, normaliseAmount } from '../../../lib/form-body';
 import { useCodeLabels } from '../../../lib/labels';
 import { useRecordPayment } from '../api/record-payment';
@@ -30,7 +31,7 @@ export const PaymentsSection = ({
   const [formKey, setFormKey] = useState(0);
   const [saved, setSaved] = useState(false);
   const payments = grant.payments ?? [];
-  const paymentsAllowed = !['APPLIED', 'REJECTED'].includes(grant.status);
+  const paymentsAllowed = PAYMENT_STATUSES.includes(grant.status);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -109,62 +110,52 @@ export const PaymentsSection = ({
         <p className="empty">{t('payments.none')}</p>
       )}
       {open ? (
-        <FormProblemsProvider formId={formId} problems={submission.problems}>
-          <form
-            key={formKey}
-            className="form form--inline-card"
-            id={formId}
-            noValidate
-            onSubmit={submit}
-            aria-labelledby={`${formId}-title`}
-          >
-            <h3 id={`${formId}-title`}>{t('payments.record')}</h3>
-            {submission.problems ? (
-              <FormAlert title={t('form.problemsTitle')} messages={submission.problems.general} />
-            ) : null}
-            <div className="grid grid--3">
-              <TextField
-                name="receivedOn"
-                type="date"
-                label={t('payments.receivedOn')}
-                required
-                defaultValue={copenhagenToday()}
-              />
-              <SelectField
-                name="kind"
-                label={t('payments.kind')}
-                required
-                options={labels.paymentKinds}
-                defaultValue="INTERIM"
-              />
-              <TextField name="reference" label={t('payments.reference')} />
-              <TextField name="amount.amount" label={t('payments.amount')} required inputMode="decimal" />
-              <SelectField
-                name="amount.currency"
-                label={t('fields.currency')}
-                required
-                options={labels.currencies}
-                defaultValue={grant.awarded.currency}
-              />
-              <TextField
-                name="amountDkk.amount"
-                label={t('payments.amountDkk')}
-                hint={t('payments.amountDkkHint')}
-                inputMode="decimal"
-              />
-              <input type="hidden" name="amountDkk.currency" value="DKK" />
-            </div>
-            <TextField name="note" label={t('payments.note')} />
-            <div className="form__actions">
-              <button type="submit" className="button button--primary" disabled={record.isPending}>
-                {t('payments.submit')}
-              </button>
-              <button type="button" className="button button--quiet" onClick={() => setOpen(false)}>
-                {t('form.cancel')}
-              </button>
-            </div>
-          </form>
-        </FormProblemsProvider>
+        <InlineFormCard
+          key={formKey}
+          formId={formId}
+          title={t('payments.record')}
+          problems={submission.problems}
+          problemsTitle={t('form.problemsTitle')}
+          onSubmit={submit}
+          submitLabel={t('payments.submit')}
+          cancelLabel={t('form.cancel')}
+          pending={record.isPending}
+          onCancel={() => setOpen(false)}
+        >
+          <div className="grid grid--3">
+            <TextField
+              name="receivedOn"
+              type="date"
+              label={t('payments.receivedOn')}
+              required
+              defaultValue={copenhagenToday()}
+            />
+            <SelectField
+              name="kind"
+              label={t('payments.kind')}
+              required
+              options={labels.paymentKinds}
+              defaultValue="INTERIM"
+            />
+            <TextField name="reference" label={t('payments.reference')} />
+            <TextField name="amount.amount" label={t('payments.amount')} required inputMode="decimal" />
+            <SelectField
+              name="amount.currency"
+              label={t('fields.currency')}
+              required
+              options={labels.currencies}
+              defaultValue={grant.awarded.currency}
+            />
+            <TextField
+              name="amountDkk.amount"
+              label={t('payments.amountDkk')}
+              hint={t('payments.amountDkkHint')}
+              inputMode="decimal"
+            />
+            <input type="hidden" name="amountDkk.currency" value="DKK" />
+          </div>
+          <TextField name="note" label={t('payments.note')} />
+        </InlineFormCard>
       ) : null}
     </section>
   );
