@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { GRANT_SORTS, TOTALS_GROUP_BY } from '../domain/codes';
 import {
   DeadlineStatusSchema,
   ForvaltningSchema,
@@ -10,17 +11,7 @@ import {
 
 /** Query strings of the API, validated like bodies: every failing parameter is named. */
 
-/** Orders of the grants list; a leading - reverses one. */
-export const GRANT_SORTS = [
-  'acronym',
-  '-acronym',
-  'startDate',
-  '-startDate',
-  'endDate',
-  '-endDate',
-  'awarded',
-  '-awarded',
-] as const;
+export { GRANT_SORTS, TOTALS_GROUP_BY };
 export type GrantSort = (typeof GRANT_SORTS)[number];
 
 export const GrantListQuerySchema = z.strictObject({
@@ -72,8 +63,6 @@ export const DeadlineListQuerySchema = z
     }
   });
 
-/** Dimensions totals can be grouped by (PRODUCT.md 2.7). */
-export const TOTALS_GROUP_BY = ['forvaltning', 'programme', 'funderType', 'year', 'quarter'] as const;
 export type TotalsDimension = (typeof TOTALS_GROUP_BY)[number];
 
 const yearParam = z

@@ -30,3 +30,18 @@ export const GRANT_TRANSITIONS: Readonly<Record<GrantStatus, readonly GrantStatu
 
 /** Statuses that take payments. */
 export const PAYMENT_STATUSES: readonly GrantStatus[] = ['AWARDED', 'ACTIVE', 'CLOSED', 'TERMINATED'];
+
+/** Orders of the grants list; a leading - reverses one. */
+export const GRANT_SORTS = [
+  'acronym',
+  '-acronym',
+  'startDate',
+  '-startDate',
+  'endDate',
+  '-endDate',
+  'awarded',
+  '-awarded',
+] as const;
+
+/** Dimensions totals can be grouped by (PRODUCT.md 2.7). */
+export const TOTALS_GROUP_BY = ['forvaltning', 'programme', 'funderType', 'year', 'quarter'] as const;

@@ -1,6 +1,6 @@
 import type { operations } from '../../../../lib/api-client';
 import { FORVALTNING_CODES, FUNDER_TYPES, PROGRAMME_CODES } from '../../../../lib/config/catalogues';
-import { GRANT_STATUSES } from '../../lib/codes';
+import { GRANT_LIST_SORTS, GRANT_STATUSES } from '../../lib/codes';
 
 /**
  * The grants list's view as the URL holds it, so a link reproduces the screen. Parameter names and
@@ -17,16 +17,7 @@ const ALLOWED = {
   programme: PROGRAMME_CODES as readonly string[],
   funderType: FUNDER_TYPES as readonly string[],
   status: GRANT_STATUSES as readonly string[],
-  sort: [
-    'acronym',
-    '-acronym',
-    'startDate',
-    '-startDate',
-    'endDate',
-    '-endDate',
-    'awarded',
-    '-awarded',
-  ] as readonly string[],
+  sort: GRANT_LIST_SORTS as readonly string[],
 } as const;
 
 /** The query parameters a view may carry, in the order they appear in a link. */

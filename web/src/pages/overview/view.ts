@@ -1,5 +1,5 @@
 import { FORVALTNING_CODES, FUNDER_TYPES, PROGRAMME_CODES } from '../../../../lib/config/catalogues';
-import { GRANT_STATUSES, type GrantStatus } from '../../lib/codes';
+import { GRANT_STATUSES, type GrantStatus, TOTALS_DIMENSIONS } from '../../lib/codes';
 
 /**
  * The overview's state is its URL (`/app/overview?groupBy=forvaltning,year&forvaltning=TMF&from=2019`):
@@ -8,7 +8,7 @@ import { GRANT_STATUSES, type GrantStatus } from '../../lib/codes';
  */
 
 /** The groupings `GET /totals` offers, in the order the API names them (PRODUCT.md 2.7). */
-export const TOTALS_DIMENSIONS = ['forvaltning', 'programme', 'funderType', 'year', 'quarter'] as const;
+export { TOTALS_DIMENSIONS };
 export type TotalsDimension = (typeof TOTALS_DIMENSIONS)[number];
 
 export { GRANT_STATUSES, type GrantStatus } from '../../lib/codes';
