@@ -123,7 +123,8 @@ describe('LEAR administrator', () => {
     expect(byName.pic).toContain('must be exactly 9 digits');
     expect(byName.endDate).toContain('must be on or after startDate');
     expect(byName['projectLead.email']).toContain('must be an e-mail address');
-    expect(await page.evaluate("document.activeElement?.getAttribute('aria-invalid')")).toBe('true');
+    // the focus moves to the first refused control in the frame after the problems render
+    await page.waitForFunction("document.activeElement?.getAttribute('aria-invalid') === 'true'");
     expect(await grantsMatching(acronym)).toEqual([]);
     expect(describeViolations(await seriousViolations(page))).toEqual([]);
     await journeyScreenshot(page, 'register-grant-problems');
