@@ -1436,12 +1436,6 @@ describe('fuzzing every route with a body or a query, on DynamoDB Local', () => 
           const strings = leaves.filter((leaf) => typeof leaf.value === 'string');
           const objects = objectsOf(body);
           const options: fc.Arbitrary<{ label: string; body: Json }>[] = [
-            fc.constantFrom(...typed).chain((leaf) =>
-              otherType(leaf.value).map((value) => ({
-                label: `wrong type at ${leaf.path.join('.')}`,
-                body: setAt(body, leaf.path, value),
-              })),
-            ),
             fc
               .constantFrom(...objects)
               .chain((path) => {
@@ -1457,11 +1451,26 @@ describe('fuzzing every route with a body or a query, on DynamoDB Local', () => 
                 label: `unknown field ${[...path, name].join('.')}`,
                 body: setAt(body, [...path, name], value),
               })),
-            fc.tuple(fc.constantFrom(...leaves), deepNesting).map(([leaf, value]) => ({
-              label: `deep nesting at ${leaf.path.join('.')}`,
-              body: setAt(body, leaf.path, value),
-            })),
           ];
+          // A patch may be as small as one cleared field, or none: only mutate the leaves there are.
+          if (typed.length) {
+            options.push(
+              fc.constantFrom(...typed).chain((leaf) =>
+                otherType(leaf.value).map((value) => ({
+                  label: `wrong type at ${leaf.path.join('.')}`,
+                  body: setAt(body, leaf.path, value),
+                })),
+              ),
+            );
+          }
+          if (leaves.length) {
+            options.push(
+              fc.tuple(fc.constantFrom(...leaves), deepNesting).map(([leaf, value]) => ({
+                label: `deep nesting at ${leaf.path.join('.')}`,
+                body: setAt(body, leaf.path, value),
+              })),
+            );
+          }
           if (present.length) {
             options.push(
               fc.constantFrom(...present).map((field) => {
