@@ -1,11 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { zipSync } from 'fflate';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GrantDto } from '../../lib/domain/schemas';
+import { registerReader, runImportCli } from '../support/import-cli';
 import { type SpawnedStack, spawnStack } from '../support/local-stack';
 
 /**
@@ -16,13 +15,6 @@ import { type SpawnedStack, spawnStack } from '../support/local-stack';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/import-cordis');
 const KK = '999999999';
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly summary: Record<string, number | boolean>;
-}
 
 const filesUnder = async (dir: string): Promise<string[]> => {
   const entries = await readdir(dir);
@@ -49,50 +41,12 @@ describe('importing what Danish offices and the EU hand over', () => {
   let dir: string;
   let finance: string;
 
-  const runImport = (args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', 'lib/import/cli.ts', ...args, '--data-dir', stack.dataDir],
-        { timeout: 90_000 },
-        (error, stdout, stderr) => {
-          let summary: Run['summary'] = {};
-          try {
-            summary = JSON.parse(stdout.trim().split('\n').pop() ?? '');
-          } catch {
-            // no summary: the test looks at stderr
-          }
-          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr, summary });
-        },
-      );
-    });
-
-  const get = async <T>(path: string): Promise<T> => {
-    const response = await fetch(`${stack.apiUrl}${path}`, {
-      headers: { authorization: `Bearer ${finance}` },
-    });
-    expect(response.status).toBe(200);
-    return (await response.json()) as T;
-  };
-  const allGrants = async (): Promise<GrantDto[]> => {
-    const grants: GrantDto[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { items: GrantDto[]; nextCursor: string | null } = await get(
-        `/grants?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      );
-      grants.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return grants;
-  };
-  const byAcronym = async (acronym: string) => {
-    const listed = (await allGrants()).find((g) => g.acronym === acronym);
-    if (!listed) throw new Error(`${acronym} is not in the register`);
-    return get<GrantDto>(`/grants/${listed.grantId}`);
-  };
-  const versions = async () =>
-    Object.fromEntries((await allGrants()).map((g) => [g.grantId, g.version] as const));
+  const runImport = (args: string[]) =>
+    runImportCli([...args, '--data-dir', stack.dataDir], { timeoutMs: 90_000 });
+  const { allGrants, byAcronym, versions } = registerReader(() => ({
+    apiUrl: stack.apiUrl,
+    token: finance,
+  }));
 
   beforeAll(async () => {
     [stack, dir] = await Promise.all([

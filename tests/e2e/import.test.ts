@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GrantDto } from '../../lib/domain/schemas';
+import { registerReader, runImportCli } from '../support/import-cli';
 import { type SpawnedStack, spawnStack } from '../support/local-stack';
 
 /**
@@ -12,14 +11,6 @@ import { type SpawnedStack, spawnStack } from '../support/local-stack';
  * here (Windows-1252 CSV, XLSX, a CORDIS pair, a file full of mistakes), the CLI in its own process,
  * and the result read back through the API.
  */
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** The last line of stdout: the summary as JSON. */
-  readonly summary: Record<string, number | boolean>;
-}
 
 /** Text as Danish Excel's "CSV (semikolonsepareret)" writes it. */
 const windows1252 = (text: string): Buffer =>
@@ -49,52 +40,13 @@ describe('importing the existing portfolio', () => {
   let dir: string;
   let finance: string;
 
-  const runImport = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', 'lib/import/cli.ts', ...args],
-        { env: { ...process.env, ...env }, timeout: 60_000 },
-        (error, stdout, stderr) => {
-          const last = stdout.trim().split('\n').pop() ?? '';
-          let summary: Run['summary'] = {};
-          try {
-            summary = JSON.parse(last);
-          } catch {
-            // no summary: the test looks at stderr
-          }
-          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr, summary });
-        },
-      );
-    });
+  const runImport = (args: string[], env: Record<string, string> = {}) => runImportCli(args, { env });
   const importLocal = (...args: string[]) => runImport([...args, '--data-dir', stack.dataDir]);
 
-  const get = async <T>(path: string): Promise<T> => {
-    const response = await fetch(`${stack.apiUrl}${path}`, {
-      headers: { authorization: `Bearer ${finance}` },
-    });
-    expect(response.status).toBe(200);
-    return (await response.json()) as T;
-  };
-  const allGrants = async (): Promise<GrantDto[]> => {
-    const grants: GrantDto[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { items: GrantDto[]; nextCursor: string | null } = await get(
-        `/grants?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      );
-      grants.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return grants;
-  };
-  const byAcronym = async (acronym: string) => {
-    const listed = (await allGrants()).find((g) => g.acronym === acronym);
-    if (!listed) throw new Error(`${acronym} is not in the register`);
-    return get<GrantDto>(`/grants/${listed.grantId}`);
-  };
-  const versions = async () =>
-    Object.fromEntries((await allGrants()).map((g) => [g.grantId, g.version] as const));
+  const { get, allGrants, byAcronym, versions } = registerReader(() => ({
+    apiUrl: stack.apiUrl,
+    token: finance,
+  }));
 
   beforeAll(async () => {
     [stack, dir] = await Promise.all([spawnStack({ seed: false }), mkdtemp(join(tmpdir(), 'import-e2e-'))]);
