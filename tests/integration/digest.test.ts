@@ -195,8 +195,10 @@ describe('the weekly digest on DynamoDB Local', { timeout: 120_000 }, () => {
     const [version, address, mac] = token.split('.');
     const otherAddress = [version, Buffer.from('alpha@kk.dk').toString('base64url'), mac].join('.');
     await expect(unsubscribeFromDigest(unsubscribe, otherAddress)).rejects.toBeInstanceOf(ForbiddenError);
+    // The MAC's first character carries six whole bits (its last one partly padding): change that one.
+    const alteredMac = `${mac?.startsWith('A') ? 'B' : 'A'}${mac?.slice(1)}`;
     await expect(
-      unsubscribeFromDigest(unsubscribe, `${version}.${address}.${mac?.slice(0, -1)}A`),
+      unsubscribeFromDigest(unsubscribe, `${version}.${address}.${alteredMac}`),
     ).rejects.toBeInstanceOf(ForbiddenError);
     expect(await unsubscribeStatus(unsubscribe, token)).toEqual({
       address: 'shared@kk.dk',
