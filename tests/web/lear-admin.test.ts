@@ -124,7 +124,8 @@ describe('LEAR administrator', () => {
     expect(byName.endDate).toContain('must be on or after startDate');
     expect(byName['projectLead.email']).toContain('must be an e-mail address');
     // the focus moves to the first refused control in the frame after the problems render
-    await page.waitForFunction("document.activeElement?.getAttribute('aria-invalid') === 'true'");
+    // (a locator, not waitForFunction: a string predicate is eval'd in the page, which the CSP refuses)
+    await page.locator('[aria-invalid="true"]:focus').waitFor();
     expect(await grantsMatching(acronym)).toEqual([]);
     expect(describeViolations(await seriousViolations(page))).toEqual([]);
     await journeyScreenshot(page, 'register-grant-problems');
