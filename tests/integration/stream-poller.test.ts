@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type StreamHandler, startStreamPoller } from '../../lib/local/stream-poller';
 
 /**
@@ -98,7 +98,7 @@ describe('the stream poller', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const start = (handler: StreamHandler) =>
+  const start = (handler: StreamHandler, overrides: { idleMs?: number; batchSize?: number } = {}) =>
     startStreamPoller({
       dynamoEndpoint: 'http://127.0.0.1:1',
       tableName: 't-ledger',
@@ -108,6 +108,7 @@ describe('the stream poller', () => {
       idleMs: 10,
       retryDelayMs: { base: 5, max: 20 },
       clients: { dynamo, streams },
+      ...overrides,
     });
 
   const recording = (seen: string[][], answer?: (event: DynamoDBStreamEvent) => DynamoDBBatchResponse) =>
@@ -212,5 +213,40 @@ describe('the stream poller', () => {
     await stopping;
     expect(seen).toEqual([[seq(1), seq(2)]]);
     await expect(poller.drain()).rejects.toThrow('stopped');
+  });
+  it('polls a shard that keeps receiving records once per idle interval, as Lambda polls a stream', async () => {
+    // arrange: a record arrives every 2 ms; each poll would find one, none fills a batch of 100
+    const trickle = setInterval(() => {
+      const records = script[CHILD]?.records ?? [];
+      records.push(record(records.length + 4));
+    }, 2);
+    const poller = await start(recording([]), { idleMs: 100, batchSize: 100 });
+    try {
+      // act
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    } finally {
+      clearInterval(trickle);
+      await poller.stop();
+    }
+    // assert: about 10 polls of the child in the second (not one per record)
+    const childPolls = streamsMock
+      .commandCalls(GetRecordsCommand)
+      .filter((call) => call.args[0].input.ShardIterator?.startsWith(CHILD));
+    expect(childPolls.length).toBeGreaterThan(1);
+    expect(childPolls.length).toBeLessThanOrEqual(15);
+  });
+
+  it('reads on at once after a full batch, so a backlog is not slowed by the poll interval', async () => {
+    // arrange: 40 records in the parent, batches of 2, an idle interval of a minute
+    if (script[PARENT]) script[PARENT].records = Array.from({ length: 40 }, (_, i) => record(i + 1));
+    const seen: string[][] = [];
+    const poller = await start(recording(seen), { idleMs: 60_000 });
+    try {
+      // act + assert: all 20 full batches, without a minute's pause between any two
+      await vi.waitFor(() => expect(seen.length).toBeGreaterThanOrEqual(20), { timeout: 10_000 });
+    } finally {
+      await poller.stop();
+    }
+    expect(seen.slice(0, 20).flat()).toEqual(Array.from({ length: 40 }, (_, i) => seq(i + 1)));
   });
 });
