@@ -109,6 +109,12 @@ export interface DeadlineRecord {
   readonly origin: 'REPORTING_PERIOD' | 'MANUAL';
   /** What the sweeper has sent for this deadline; only the sweeper writes it. */
   readonly lastAlert?: LastAlert | undefined;
+  /**
+   * How many status changes the deadline has had (absent: none). Each change is written on
+   * condition that it is still the one read, so a change the API gave up on (a 503 while the store
+   * was slow) cannot land after a later one the caller was told succeeded.
+   */
+  readonly revision?: number | undefined;
 }
 
 // ---- Status ----

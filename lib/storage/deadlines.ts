@@ -42,14 +42,23 @@ export const updateDeadlineItem = (
   table: LedgerTable,
   deadline: DeadlineRecord,
   grant: DeadlineGrantContext,
-  expectedStatus?: string,
+  expected?: { readonly status: string; readonly revision: number },
 ): TransactItem =>
   table.replaceItem(deadlineToItem(deadline, grant, table.thresholds), {
-    preserve: ['lastAlert'],
+    // Only a status change moves the revision; other writers (the grant's report periods) keep it.
+    preserve: expected ? ['lastAlert'] : ['lastAlert', 'revision'],
     removable: [...OPTIONAL_DEADLINE_ATTRIBUTES],
-    condition: expectedStatus ? 'attribute_exists(pk) AND #status = :expected' : 'attribute_exists(pk)',
-    ...(expectedStatus
-      ? { conditionNames: { '#status': 'status' }, conditionValues: { ':expected': expectedStatus } }
+    condition: expected
+      ? 'attribute_exists(pk) AND #status = :expected AND ' +
+        (expected.revision === 0
+          ? '(attribute_not_exists(#revision) OR #revision = :revision)'
+          : '#revision = :revision')
+      : 'attribute_exists(pk)',
+    ...(expected
+      ? {
+          conditionNames: { '#status': 'status', '#revision': 'revision' },
+          conditionValues: { ':expected': expected.status, ':revision': expected.revision },
+        }
       : {}),
   });
 
@@ -89,13 +98,13 @@ export const updateDeadline = async (
   table: LedgerTable,
   deadline: DeadlineRecord,
   grant: GrantRecord,
-  expectedStatus: string,
+  expected: { readonly status: string; readonly revision: number },
   events: readonly OutboxEvent[],
   history: readonly HistoryRecord[],
 ): Promise<void> => {
   try {
     await table.transact([
-      updateDeadlineItem(table, deadline, grant, expectedStatus),
+      updateDeadlineItem(table, deadline, grant, expected),
       ...historyItems(table, history),
       ...table.outbox(events),
     ]);

@@ -112,11 +112,11 @@ export class Ledger {
   updateDeadline(
     deadline: DeadlineRecord,
     grant: GrantRecord,
-    expectedStatus: string,
+    expected: { readonly status: string; readonly revision: number },
     events: readonly OutboxEvent[],
     entries: readonly HistoryRecord[],
   ): Promise<void> {
-    return deadlines.updateDeadline(this.table, deadline, grant, expectedStatus, events, entries);
+    return deadlines.updateDeadline(this.table, deadline, grant, expected, events, entries);
   }
 
   listDeadlines(query: deadlines.DeadlineListQuery): ReturnType<typeof deadlines.listDeadlines> {

@@ -400,8 +400,15 @@ export const setDeadlineStatus = async (
   const current = deadlines.find((d) => d.deadlineId === deadlineId);
   if (!current) throw new NotFoundError(`Grant ${grantId} has no deadline ${deadlineId}.`);
   const ctx = contextFor(ports, caller);
-  const next = setDeadlineStatusRule(current, status, ctx);
-  if (next === current) return toDeadlineDto(current);
+  const ruled = setDeadlineStatusRule(current, status, ctx);
+  // Written even when nothing changes: the new revision is what keeps an earlier request for this
+  // deadline, given up on while the store was slow, from landing after this answer.
+  const expected = { status: current.status, revision: current.revision ?? 0 };
+  const next = { ...ruled, revision: expected.revision + 1 };
+  if (ruled === current) {
+    await ports.ledger.updateDeadline(next, grant, expected, [], []);
+    return toDeadlineDto(current);
+  }
   const events =
     status === 'DONE'
       ? [
@@ -422,7 +429,7 @@ export const setDeadlineStatus = async (
       deadlineChanges(current, next),
     ),
   ];
-  await ports.ledger.updateDeadline(next, grant, current.status, events, history);
+  await ports.ledger.updateDeadline(next, grant, expected, events, history);
   return toDeadlineDto(next);
 };
 

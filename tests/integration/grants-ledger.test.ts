@@ -230,4 +230,57 @@ describe('the grants register on DynamoDB Local', () => {
       ),
     ).rejects.toBeInstanceOf(NotFoundError);
   });
+  it('never lets a status change the API gave up on land after a later answer', async () => {
+    // arrange: request A asks DONE; its write reaches the store only after the API answered 503
+    const created = await grants.registerGrant(env.ports, atelierInput({ acronym: 'LATE' }), caller);
+    const deadlineId = created.deadlines?.[0]?.deadlineId as string;
+    const { ledger } = env.ports;
+    let lateWrite: (() => Promise<void>) | undefined;
+    const slowLedger = Object.assign(Object.create(ledger), {
+      updateDeadline: (...args: Parameters<typeof ledger.updateDeadline>) => {
+        lateWrite = () => ledger.updateDeadline(...args);
+        return Promise.reject(Object.assign(new Error('the store did not answer'), { name: 'TimeoutError' }));
+      },
+    }) as typeof ledger;
+    await expect(
+      grants.setDeadlineStatus(
+        { ...env.ports, ledger: slowLedger },
+        created.grantId,
+        deadlineId,
+        'DONE',
+        caller,
+      ),
+    ).rejects.toThrow('the store did not answer');
+    // act: request B asks OPEN, which it still is, and is told so; then A's write arrives
+    const answered = await grants.setDeadlineStatus(env.ports, created.grantId, deadlineId, 'OPEN', caller);
+    const late = lateWrite?.();
+    // assert: A's write is refused, and the deadline is what B was told
+    expect(answered.status).toBe('OPEN');
+    await expect(late).rejects.toBeInstanceOf(PreconditionFailedError);
+    const read = await grants.getGrant(env.ports, created.grantId);
+    expect(read.deadlines?.find((d) => d.deadlineId === deadlineId)?.status).toBe('OPEN');
+  });
+
+  it('keeps the status revision when the reporting periods move a deadline', async () => {
+    // arrange: a deadline done once (revision 1), then the grant's periods change
+    const created = await grants.registerGrant(env.ports, atelierInput({ acronym: 'KEEPREV' }), caller);
+    const deadlineId = created.deadlines?.[0]?.deadlineId as string;
+    await grants.setDeadlineStatus(env.ports, created.grantId, deadlineId, 'DONE', caller);
+    const before = await env.ports.ledger.getGrant(created.grantId);
+    expect(before.deadlines.find((d) => d.deadlineId === deadlineId)?.revision).toBe(1);
+    // act
+    await grants.updateGrant(
+      env.ports,
+      created.grantId,
+      { acronym: 'KEEPREV2' },
+      before.grant.version,
+      caller,
+    );
+    // assert
+    const after = await env.ports.ledger.getGrant(created.grantId);
+    expect(after.deadlines.find((d) => d.deadlineId === deadlineId)).toMatchObject({
+      acronym: 'KEEPREV2',
+      revision: 1,
+    });
+  });
 });
