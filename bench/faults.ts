@@ -175,6 +175,22 @@ interface GrantRead {
 }
 
 /** Every acknowledged write read back through the API; what is missing or wrong, by name. */
+/**
+ * How long failures went on after the store was back (ms, from `storeBackAt`): to the end of the
+ * last failed request sent after it and answered before the next fault began. A request still
+ * waiting when the next fault struck is that fault's, whatever it was answered.
+ */
+export const recoveryMs = (
+  outcomes: readonly Pick<Outcome, 'status' | 'startedAt' | 'endedAt'>[],
+  storeBackAt: number,
+  nextFaultAt: number = Number.POSITIVE_INFINITY,
+): number => {
+  const late = outcomes.filter(
+    (o) => o.startedAt >= storeBackAt && o.endedAt < nextFaultAt && isFailure(o.status),
+  );
+  return Math.max(storeBackAt, ...late.map((o) => o.endedAt)) - storeBackAt;
+};
+
 const lostWrites = async (apiUrl: string, token: string, acknowledged: Acknowledged): Promise<string[]> => {
   const grantIds = new Set([
     ...acknowledged.grants,
@@ -224,6 +240,18 @@ const lostWrites = async (apiUrl: string, token: string, acknowledged: Acknowled
       lost.push(`deadline ${deadlineId} status ${found.status}`);
   }
   return lost;
+};
+
+/**
+ * A missing write, with when its acknowledgement arrived relative to the kill -9: DynamoDB Local
+ * itself can lose a transaction it acknowledged a few milliseconds before it was killed
+ * (`npm run bench:store-kill`), which a write acknowledged seconds before cannot be blamed on.
+ */
+const relativeToKill = (lost: string, acknowledged: Acknowledged, killAt: number | undefined): string => {
+  const at = acknowledged.at.get(lost.split(' ')[1] ?? '');
+  if (at === undefined || killAt === undefined) return lost;
+  const ms = Math.round(killAt - at);
+  return `${lost}, acknowledged ${Math.abs(ms)} ms ${ms >= 0 ? 'before' : 'after'} the kill -9`;
 };
 
 /** Acknowledged writes whose event is not (yet) on the bus: waits up to `waitMs` for the pipeline to catch up. */
@@ -343,22 +371,20 @@ export const runLoadAndFaults = async (options: LoadFaultOptions): Promise<LoadF
     const faultSeconds = (performance.now() - faultStarted) / 1000;
     await sleep(SETTLE_MS);
     log(`faults: ${fault.outcomes.length} requests; reading every acknowledged write back`);
-    const faultLost = await lostWrites(stack.apiUrl, tokens.finance, fault.acknowledged);
+    const killAt = windows.find((w) => w.fault === 'kill')?.startedAt;
+    const faultLost = (await lostWrites(stack.apiUrl, tokens.finance, fault.acknowledged)).map((lost) =>
+      relativeToKill(lost, fault.acknowledged, killAt),
+    );
     const faultLostEvents = await lostEvents(dataDir, fault.acknowledged, 60_000);
     const faultDrift = await settledTotalsDrift(dataDir, log);
 
     const faultWindows: FaultWindow[] = windows.map((w, i) => {
-      // Failures of requests sent after the store was back and before the next fault began.
       const nextFault = windows[i + 1]?.startedAt ?? Number.POSITIVE_INFINITY;
-      const lateFailures = fault.outcomes.filter(
-        (o) => o.startedAt >= w.storeBackAt && o.startedAt < nextFault && isFailure(o.status),
-      );
-      const lastFailure = Math.max(w.storeBackAt, ...lateFailures.map((o) => o.endedAt));
       return {
         fault: w.fault,
         startedAt: round((w.startedAt - faultStarted) / 1000, 1),
         storeBackAt: round((w.storeBackAt - faultStarted) / 1000, 1),
-        recoverySeconds: round((lastFailure - w.storeBackAt) / 1000, 2),
+        recoverySeconds: round(recoveryMs(fault.outcomes, w.storeBackAt, nextFault) / 1000, 2),
         answersWhileAway: countStatuses(
           fault.outcomes.filter((o) => o.endedAt >= w.startedAt && o.startedAt <= w.storeBackAt),
         ),
@@ -439,6 +465,8 @@ export const reportLoadAndFaults = (result: LoadFaultResult, out: (line: string)
     out(
       `${name}: ${phase.acknowledgedWrites} writes acknowledged, ${phase.lostWrites.length} missing afterwards, ${phase.lostEvents.length} without their event on the bus; totals:verify drift ${phase.totalsDrift}.`,
     );
+    for (const missing of [...phase.lostWrites, ...phase.lostEvents].slice(0, 10))
+      out(`  missing: ${missing}`);
   }
   out(
     table('Faults: DynamoDB Local paused, then killed (local mode starts it again)', [

@@ -79,6 +79,8 @@ export interface Acknowledged {
     string,
     { readonly grantId: string; readonly changes: { status: 'OPEN' | 'DONE'; acknowledged: boolean }[] }
   >;
+  /** When the last acknowledgement about each grant, payment or deadline arrived (performance.now()), by id. */
+  readonly at: Map<string, number>;
 }
 
 export interface WorkloadOptions {
@@ -129,7 +131,12 @@ export const runWorkload = async (
   options: WorkloadOptions,
 ): Promise<{ outcomes: Outcome[]; acknowledged: Acknowledged }> => {
   const outcomes: Outcome[] = [];
-  const acknowledged: Acknowledged = { grants: new Set(), payments: new Map(), deadlines: new Map() };
+  const acknowledged: Acknowledged = {
+    grants: new Set(),
+    payments: new Map(),
+    deadlines: new Map(),
+    at: new Map(),
+  };
   let stopping = false;
   void options.until.then(() => {
     stopping = true;
@@ -213,6 +220,7 @@ export const runWorkload = async (
             const id = (result.json as { grantId: string }).grantId;
             own.push(id);
             acknowledged.grants.add(id);
+            acknowledged.at.set(id, performance.now());
           }
           break;
         }
@@ -223,7 +231,9 @@ export const runWorkload = async (
             kind: 'INTERIM',
           });
           if (result.status === 201) {
-            acknowledged.payments.set((result.json as { paymentId: string }).paymentId, grantId);
+            const paymentId = (result.json as { paymentId: string }).paymentId;
+            acknowledged.payments.set(paymentId, grantId);
+            acknowledged.at.set(paymentId, performance.now());
           }
           break;
         }
@@ -237,6 +247,7 @@ export const runWorkload = async (
             const deadlineId = (result.json as { deadlineId: string }).deadlineId;
             ownDeadlines.push(deadlineId);
             acknowledged.deadlines.set(deadlineId, { grantId, changes: [] });
+            acknowledged.at.set(deadlineId, performance.now());
           }
           break;
         }
@@ -258,6 +269,7 @@ export const runWorkload = async (
             { status },
           );
           change.acknowledged = result.status === 200;
+          if (change.acknowledged) acknowledged.at.set(deadlineId, performance.now());
           break;
         }
       }

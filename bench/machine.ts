@@ -48,3 +48,25 @@ export const describeMachine = async (): Promise<Machine> => {
     commit: commit ? `${commit}${dirty ? ' + uncommitted changes' : ''}` : 'unknown',
   };
 };
+
+/** The machine's CPU time so far, busy and in all, in clock ticks (Linux's /proc/stat); undefined elsewhere. */
+export interface CpuReading {
+  readonly busy: number;
+  readonly total: number;
+}
+
+export const readCpu = async (): Promise<CpuReading | undefined> => {
+  const stat = await readFile('/proc/stat', 'utf8').catch(() => undefined);
+  const fields = stat?.split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number);
+  if (!fields || fields.length < 5 || fields.some(Number.isNaN)) return undefined;
+  // user nice system idle iowait irq softirq steal …: idle and iowait are the time nothing ran.
+  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
+};
+
+/** How many of the machine's cores were busy, on average, between two readings. */
+export const busyCores = (from: CpuReading | undefined, to: CpuReading | undefined): number | undefined =>
+  from && to && to.total > from.total
+    ? ((to.busy - from.busy) / (to.total - from.total)) * cpus().length
+    : undefined;

@@ -494,6 +494,7 @@ const main = async () => {
       registerOverheadRatio: round(registerOverheadRatio, 3),
       maxBundleKB,
       importSpeedup: imported.importSpeedup,
+      importerSpeedupLatencyBound: imported.importerSpeedupLatencyBound,
     };
     const met = {
       totalsScaleRatio: results.totalsScaleRatio <= TARGETS.totalsScaleRatio,
