@@ -23,6 +23,9 @@ import { table } from './table';
  * acknowledged can only be as durable as the store's own acknowledgement: this is that figure.
  */
 
+// As in the command-line tools (lib/local/cli/args.ts): the machine's Node.js is no news to whoever runs this.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export interface StoreKillMeasure {
   readonly rounds: number;
   readonly acknowledged: number;

@@ -6,6 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { ENV } from '../shared/names';
 import { storeTimeLeftMs } from './deadline';
+import { createWriteSlots, isDynamoWrite } from './write-slots';
 
 /**
  * AWS SDK clients, built once per cold start. In AWS they use the function's role and region;
@@ -24,6 +25,11 @@ export interface TimeBudget {
   readonly maxAttempts: number;
   /** Whether an attempt that timed out is tried again within the same call. */
   readonly retryTimeouts: boolean;
+  /**
+   * DynamoDB writes the client has at the store at once; more wait their turn within their
+   * request's deadline (write-slots.ts). Unset: no bound.
+   */
+  readonly maxWritesInFlight?: number;
 }
 
 /**
@@ -35,13 +41,17 @@ export interface TimeBudget {
  * are retried, up to 3 attempts, after the SDK's backoff: a keep-alive connection to a store that
  * restarted fails once and the next attempt opens a new one. A DynamoDB call normally takes
  * single-digit milliseconds; 2.5 s leaves room for a transaction of 100 items or a 1 MB page on a
- * busy store.
+ * busy store. At most 4 writes are at the store at once; the others wait in the client, in order,
+ * within the request's deadline, and are failed at once when a write at the store times out
+ * (write-slots.ts): under the load run's 50 clients on DynamoDB Local that turned the few 503s of
+ * each minute into answers (BENCHMARKS.md, "Load and faults").
  */
 export const REQUEST_BUDGET: TimeBudget = {
   connectionTimeoutMs: 1_000,
   requestTimeoutMs: 2_500,
   maxAttempts: 3,
   retryTimeouts: false,
+  maxWritesInFlight: 4,
 };
 
 /**
@@ -146,9 +156,15 @@ interface HandlerLike {
   handle(request: unknown, options?: { requestTimeout?: number; abortSignal?: unknown }): Promise<unknown>;
 }
 
+const timeoutError = (message: string) =>
+  Object.assign(new Error(message), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+
 /**
  * Every attempt of the client waits at most what is left of the request's deadline (and never starts
- * once it has passed: the call fails at once as a timeout, which the API answers with 503).
+ * once it has passed: the call fails at once as a timeout, which the API answers with 503). With
+ * `maxWritesInFlight`, a write first waits for a slot (write-slots.ts) for at most what is left of
+ * the deadline, and then has its budget at the store; a write that times out at the store fails
+ * every write still waiting, none of which is then sent.
  */
 const boundByDeadline = <C extends { config: { requestHandler: unknown } }>(
   client: C,
@@ -156,19 +172,26 @@ const boundByDeadline = <C extends { config: { requestHandler: unknown } }>(
 ): C => {
   const handler = client.config.requestHandler as HandlerLike;
   const handle = handler.handle.bind(handler);
-  handler.handle = (request, options = {}) => {
+  const slots = budget.maxWritesInFlight ? createWriteSlots(budget.maxWritesInFlight) : undefined;
+  const attempt = (request: unknown, options: { requestTimeout?: number; abortSignal?: unknown }) => {
     const left = storeTimeLeftMs();
     if (left === undefined) return handle(request, options);
-    if (left <= 0) {
-      return Promise.reject(
-        Object.assign(new Error('The request had no time left for the store.'), {
-          name: 'TimeoutError',
-          code: 'ETIMEDOUT',
-        }),
-      );
-    }
+    if (left <= 0) return Promise.reject(timeoutError('The request had no time left for the store.'));
     const requestTimeout = Math.min(options.requestTimeout ?? budget.requestTimeoutMs, Math.ceil(left));
     return handle(request, { ...options, requestTimeout });
+  };
+  handler.handle = async (request, options = {}) => {
+    if (!slots || !isDynamoWrite(request)) return attempt(request, options);
+    const release = await slots.acquire(storeTimeLeftMs() ?? budget.requestTimeoutMs);
+    if (!release) throw timeoutError('No write could be sent in time: the store is behind or not answering.');
+    try {
+      return await attempt(request, options);
+    } catch (error) {
+      if (isTimeout(error)) slots.failWaiting();
+      throw error;
+    } finally {
+      release();
+    }
   };
   return client;
 };
