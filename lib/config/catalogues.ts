@@ -15,6 +15,10 @@ export const FORVALTNING_CODES = FORVALTNINGER.map((f) => f.code) as [string, ..
 export const forvaltningAbbreviation = (code: string): string =>
   FORVALTNINGER.find((f) => f.code === code)?.abbreviation ?? code;
 
+/** The forvaltning's name: "Økonomiforvaltningen". */
+export const forvaltningName = (code: string): string =>
+  FORVALTNINGER.find((f) => f.code === code)?.name ?? code;
+
 export const FUNDER_TYPES = ['EU', 'DK_STATE', 'DK_REGION', 'PRIVATE', 'OTHER'] as const;
 export type FunderType = (typeof FUNDER_TYPES)[number];
 

@@ -66,6 +66,25 @@ describe('LEAR administrator', () => {
     await other.close();
   });
 
+  it('writes the forvaltning as people do (ØKF, not the API code OKF) on the list and the grant page', async () => {
+    // arrange
+    const tracked = await openPage(browser);
+    const { page } = tracked;
+    await signIn(tracked, 'lear-admin', 'lear@kk.dk', '/app/grants?forvaltning=OKF');
+    // act
+    await page.locator('tbody abbr').first().waitFor();
+    const cells = await page.locator('tbody abbr').allTextContents();
+    await page.locator('tbody th a').first().click();
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    // assert
+    expect(cells.length).toBeGreaterThan(0);
+    expect(new Set(cells)).toEqual(new Set(['ØKF']));
+    expect(await page.getByText('ØKF · Økonomiforvaltningen').count()).toBe(1);
+    expect(await page.getByText(/\bOKF\b/).count()).toBe(0);
+    expect(tracked.errors).toEqual([]);
+    await tracked.close();
+  });
+
   it('registers a grant through the form: its report deadlines appear on its page, every control named by its API field', async () => {
     // arrange
     const acronym = unique('REG');

@@ -1,5 +1,11 @@
 import { useTranslation } from 'react-i18next';
-import { CURRENCIES, FORVALTNINGER, FUNDER_TYPES, PROGRAMME_CODES } from '../../../lib/config/catalogues';
+import {
+  CURRENCIES,
+  FORVALTNINGER,
+  FUNDER_TYPES,
+  forvaltningAbbreviation,
+  PROGRAMME_CODES,
+} from '../../../lib/config/catalogues';
 import type { Option } from '../components/ui/form';
 import { DEADLINE_KINDS, GRANT_ROLES, GRANT_STATUSES, PAYMENT_KINDS } from './codes';
 
@@ -10,8 +16,7 @@ export { DEADLINE_KINDS, GRANT_ROLES, GRANT_STATUSES, NEXT_STATUSES, PAYMENT_KIN
  * and labels from the catalogues (forvaltninger by their configured names).
  */
 
-export const forvaltningName = (code: string): string =>
-  FORVALTNINGER.find((f) => f.code === code)?.name ?? code;
+export { forvaltningAbbreviation, forvaltningName } from '../../../lib/config/catalogues';
 
 export const useCodeLabels = () => {
   const { t } = useTranslation();
@@ -19,7 +24,10 @@ export const useCodeLabels = () => {
     codes.map((code) => ({ value: code, label: t(`codes.${group}.${code}`, { defaultValue: code }) }));
   return {
     label: (group: string, code: string) => t(`codes.${group}.${code}`, { defaultValue: code }),
-    forvaltninger: FORVALTNINGER.map((f) => ({ value: f.code, label: `${f.code} · ${f.name}` })),
+    forvaltninger: FORVALTNINGER.map((f) => ({
+      value: f.code,
+      label: `${forvaltningAbbreviation(f.code)} · ${f.name}`,
+    })),
     programmes: options('programme', PROGRAMME_CODES),
     funderTypes: options('funderType', FUNDER_TYPES),
     statuses: options('status', GRANT_STATUSES),

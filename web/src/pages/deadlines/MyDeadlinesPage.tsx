@@ -10,7 +10,7 @@ import { groupDeadlines } from '../../features/deadlines/group';
 import { addDays, copenhagenToday, formatDate } from '../../format';
 import { useLanguage } from '../../i18n';
 import type { DeadlineListItem } from '../../lib/api-client';
-import { useCodeLabels } from '../../lib/labels';
+import { forvaltningAbbreviation, useCodeLabels } from '../../lib/labels';
 import { hasRole } from '../../lib/session';
 
 /** How far back overdue deadlines are shown. */
@@ -60,7 +60,7 @@ const MyDeadlinesPage = () => {
                   <td>{formatDate(d.dueOn, language)}</td>
                   <td>
                     <Link to={`/app/grants/${d.grantId}#deadline-${d.deadlineId}`}>{d.acronym}</Link>{' '}
-                    <span className="muted">{d.forvaltning}</span>
+                    <span className="muted">{forvaltningAbbreviation(d.forvaltning)}</span>
                   </td>
                   <td>{d.title}</td>
                   <td>{labels.label('deadlineKind', d.kind)}</td>

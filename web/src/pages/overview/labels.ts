@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import { FORVALTNINGER, forvaltningAbbreviation } from '../../../../lib/config/catalogues';
+import { forvaltningAbbreviation, forvaltningName } from '../../../../lib/config/catalogues';
 import type { OverviewFilter, OverviewView } from './view';
 
 /**
@@ -8,8 +8,7 @@ import type { OverviewFilter, OverviewView } from './view';
  * reads like the screen it was taken from. `t` is the `finance` catalogue's; codes are named by `common`.
  */
 
-export const forvaltningName = (code: string): string =>
-  FORVALTNINGER.find((f) => f.code === code)?.name ?? code;
+export { forvaltningName };
 
 export const valueLabel = (t: TFunction, dimension: string, value: string | number): string => {
   const text = String(value);

@@ -326,13 +326,24 @@ export const GrantForm = ({
   );
 };
 
-/** After a refused submission: the first control with a problem gets the focus, else the summary. */
-export const focusFirstProblem = (form: HTMLFormElement) => {
+/** Frames to wait for the problems to render before giving up on moving the focus (about a second). */
+const FOCUS_FRAMES = 60;
+
+/**
+ * After a refused submission: the first control with a problem gets the focus, else the summary.
+ * The problems arrive as state, so they render a frame or more after the refusal: it looks again
+ * each frame until they are there.
+ */
+export const focusFirstProblem = (form: HTMLFormElement, framesLeft = FOCUS_FRAMES) => {
   requestAnimationFrame(() => {
-    const target = form.querySelector<HTMLElement>('[aria-invalid="true"], [role="alert"]');
-    if (target) {
-      if (!target.hasAttribute('tabindex') && target.getAttribute('role') === 'alert') target.tabIndex = -1;
-      target.focus();
+    const target =
+      form.querySelector<HTMLElement>('[aria-invalid="true"]') ??
+      form.querySelector<HTMLElement>('[role="alert"]');
+    if (!target) {
+      if (framesLeft > 1) focusFirstProblem(form, framesLeft - 1);
+      return;
     }
+    if (!target.hasAttribute('tabindex') && target.getAttribute('role') === 'alert') target.tabIndex = -1;
+    target.focus();
   });
 };
