@@ -1,5 +1,5 @@
 import type { AlertDetailType, EventDetail } from '../../events/contracts';
-import { FORVALTNINGER } from '../../lib/config/catalogues';
+import { forvaltningLabel } from '../../lib/config/catalogues';
 
 /**
  * The alert e-mail, Danish first and English below, as plain text. Pure: the same alert always
@@ -50,10 +50,7 @@ export const programmeOf = (grant: Grant): string => {
   return name ? `${name} (${grant.programme})` : grant.programme;
 };
 
-export const forvaltningOf = (grant: Grant): string => {
-  const name = FORVALTNINGER.find((f) => f.code === grant.forvaltning)?.name;
-  return name ? `${grant.forvaltning} – ${name}` : grant.forvaltning;
-};
+export const forvaltningOf = (grant: Grant): string => forvaltningLabel(grant.forvaltning);
 
 export const longDate = (locale: 'da-DK' | 'en-GB', date: string): string =>
   `${new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`))} (${date})`;

@@ -19,6 +19,12 @@ export const forvaltningAbbreviation = (code: string): string =>
 export const forvaltningName = (code: string): string =>
   FORVALTNINGER.find((f) => f.code === code)?.name ?? code;
 
+/** Both, as lists, pages and e-mails show them: "ØKF – Økonomiforvaltningen" (the code alone if unknown). */
+export const forvaltningLabel = (code: string): string => {
+  const known = FORVALTNINGER.find((f) => f.code === code);
+  return known ? `${known.abbreviation ?? known.code} – ${known.name}` : code;
+};
+
 export const FUNDER_TYPES = ['EU', 'DK_STATE', 'DK_REGION', 'PRIVATE', 'OTHER'] as const;
 export type FunderType = (typeof FUNDER_TYPES)[number];
 

@@ -79,7 +79,7 @@ describe('LEAR administrator', () => {
     // assert
     expect(cells.length).toBeGreaterThan(0);
     expect(new Set(cells)).toEqual(new Set(['ØKF']));
-    expect(await page.getByText('ØKF · Økonomiforvaltningen').count()).toBe(1);
+    expect(await page.getByText('ØKF – Økonomiforvaltningen').count()).toBe(1);
     expect(await page.getByText(/\bOKF\b/).count()).toBe(0);
     expect(tracked.errors).toEqual([]);
     await tracked.close();

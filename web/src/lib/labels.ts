@@ -3,7 +3,7 @@ import {
   CURRENCIES,
   FORVALTNINGER,
   FUNDER_TYPES,
-  forvaltningAbbreviation,
+  forvaltningLabel,
   PROGRAMME_CODES,
 } from '../../../lib/config/catalogues';
 import type { Option } from '../components/ui/form';
@@ -16,7 +16,7 @@ export { DEADLINE_KINDS, GRANT_ROLES, GRANT_STATUSES, NEXT_STATUSES, PAYMENT_KIN
  * and labels from the catalogues (forvaltninger by their configured names).
  */
 
-export { forvaltningAbbreviation, forvaltningName } from '../../../lib/config/catalogues';
+export { forvaltningAbbreviation, forvaltningLabel, forvaltningName } from '../../../lib/config/catalogues';
 
 export const useCodeLabels = () => {
   const { t } = useTranslation();
@@ -24,10 +24,7 @@ export const useCodeLabels = () => {
     codes.map((code) => ({ value: code, label: t(`codes.${group}.${code}`, { defaultValue: code }) }));
   return {
     label: (group: string, code: string) => t(`codes.${group}.${code}`, { defaultValue: code }),
-    forvaltninger: FORVALTNINGER.map((f) => ({
-      value: f.code,
-      label: `${forvaltningAbbreviation(f.code)} · ${f.name}`,
-    })),
+    forvaltninger: FORVALTNINGER.map((f) => ({ value: f.code, label: forvaltningLabel(f.code) })),
     programmes: options('programme', PROGRAMME_CODES),
     funderTypes: options('funderType', FUNDER_TYPES),
     statuses: options('status', GRANT_STATUSES),

@@ -16,7 +16,7 @@ import {
 } from '../../features/grants/view';
 import { formatDate, formatMoney } from '../../format';
 import { useLanguage } from '../../i18n';
-import { forvaltningAbbreviation, useCodeLabels } from '../../lib/labels';
+import { forvaltningAbbreviation, forvaltningName, useCodeLabels } from '../../lib/labels';
 import { hasRole } from '../../lib/session';
 
 /** Every grant, filtered and paged by the API; the URL holds the view, so a link shares it. */
@@ -136,7 +136,7 @@ const GrantsPage = () => {
                     <td className="table__title">{grant.title}</td>
                     <td>{labels.label('programme', grant.programme)}</td>
                     <td>
-                      <abbr title={labels.forvaltninger.find((f) => f.value === grant.forvaltning)?.label}>
+                      <abbr title={forvaltningName(grant.forvaltning)}>
                         {forvaltningAbbreviation(grant.forvaltning)}
                       </abbr>
                     </td>

@@ -1,7 +1,8 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FORVALTNING_CODES, FUNDER_TYPES, PROGRAMME_CODES } from '../../../../lib/config/catalogues';
-import { forvaltningName, valueLabel } from './labels';
+import { forvaltningLabel } from '../../lib/labels';
+import { valueLabel } from './labels';
 import {
   type FilterKey,
   GRANT_STATUSES,
@@ -64,12 +65,7 @@ export const OverviewFilters = ({
     >
       <fieldset className="overview-filters__filter">
         <legend>{t('overview.filter')}</legend>
-        {select(
-          'forvaltning',
-          t('dimensionTitle.forvaltning'),
-          choices.forvaltning,
-          (code) => `${valueLabel(t, 'forvaltning', code)} – ${forvaltningName(code)}`,
-        )}
+        {select('forvaltning', t('dimensionTitle.forvaltning'), choices.forvaltning, forvaltningLabel)}
         {(['programme', 'funderType', 'status'] as const).map((key) =>
           select(key, t(`dimensionTitle.${key}`), choices[key], (value) => valueLabel(t, key, value)),
         )}

@@ -1,7 +1,8 @@
 import { useTranslation } from 'react-i18next';
 import { formatMoney, formatNumber } from '../../format';
 import { currentLanguage } from '../../i18n';
-import { forvaltningName, groupByWords, valueLabel } from './labels';
+import { forvaltningName } from '../../lib/labels';
+import { groupByWords, valueLabel } from './labels';
 import type { TotalsLike } from './series';
 
 const MEASURES = ['awarded', 'received', 'outstanding', 'expected'] as const;

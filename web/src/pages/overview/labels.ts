@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import { forvaltningAbbreviation, forvaltningName } from '../../../../lib/config/catalogues';
+import { forvaltningAbbreviation } from '../../../../lib/config/catalogues';
 import type { OverviewFilter, OverviewView } from './view';
 
 /**
@@ -7,8 +7,6 @@ import type { OverviewFilter, OverviewView } from './view';
  * filter, a grouping. The same words go on the screen and into the spreadsheet, so a download
  * reads like the screen it was taken from. `t` is the `finance` catalogue's; codes are named by `common`.
  */
-
-export { forvaltningName };
 
 export const valueLabel = (t: TFunction, dimension: string, value: string | number): string => {
   const text = String(value);

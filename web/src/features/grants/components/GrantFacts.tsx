@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { formatDate, formatDateTime } from '../../../format';
 import { useLanguage } from '../../../i18n';
 import type { Grant } from '../../../lib/api-client';
-import { forvaltningAbbreviation, forvaltningName, useCodeLabels } from '../../../lib/labels';
+import { forvaltningLabel, useCodeLabels } from '../../../lib/labels';
 
 /** The facts of a grant as a description list; empty optional fields are left out. */
 export const GrantFacts = ({ grant }: { readonly grant: Grant }) => {
@@ -14,10 +14,7 @@ export const GrantFacts = ({ grant }: { readonly grant: Grant }) => {
       t('fields.programme'),
       `${labels.label('programme', grant.programme)} (${labels.label('funderType', grant.funderType)})`,
     ],
-    [
-      t('fields.forvaltning'),
-      `${forvaltningAbbreviation(grant.forvaltning)} · ${forvaltningName(grant.forvaltning)}`,
-    ],
+    [t('fields.forvaltning'), forvaltningLabel(grant.forvaltning)],
     [t('fields.unit'), grant.unit],
     [t('fields.role'), labels.label('role', grant.role)],
     [t('fields.grantAgreementNumber'), grant.grantAgreementNumber],
