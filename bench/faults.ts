@@ -191,7 +191,18 @@ export const recoveryMs = (
   return Math.max(storeBackAt, ...late.map((o) => o.endedAt)) - storeBackAt;
 };
 
-const lostWrites = async (apiUrl: string, token: string, acknowledged: Acknowledged): Promise<string[]> => {
+/**
+ * Acknowledged writes that are not there (or a deadline whose status is none it could have). With
+ * `killAt`, each says when its acknowledgement arrived relative to the kill -9: DynamoDB Local
+ * itself can lose a transaction it acknowledged a few milliseconds before it was killed
+ * (`npm run bench:store-kill`), which a write acknowledged seconds before cannot be blamed on.
+ */
+const lostWrites = async (
+  apiUrl: string,
+  token: string,
+  acknowledged: Acknowledged,
+  killAt?: number,
+): Promise<string[]> => {
   const grantIds = new Set([
     ...acknowledged.grants,
     ...acknowledged.payments.values(),
@@ -219,15 +230,21 @@ const lostWrites = async (apiUrl: string, token: string, acknowledged: Acknowled
     );
   }
   const lost: string[] = [];
-  for (const grantId of acknowledged.grants) if (!grants.get(grantId)) lost.push(`grant ${grantId}`);
+  const missing = (what: string, id: string) => {
+    const at = acknowledged.at.get(id);
+    if (at === undefined || killAt === undefined) return lost.push(what);
+    const ms = Math.round(killAt - at);
+    return lost.push(`${what}, acknowledged ${Math.abs(ms)} ms ${ms >= 0 ? 'before' : 'after'} the kill -9`);
+  };
+  for (const grantId of acknowledged.grants) if (!grants.get(grantId)) missing(`grant ${grantId}`, grantId);
   for (const [paymentId, grantId] of acknowledged.payments) {
     if (!grants.get(grantId)?.payments.some((p) => p.paymentId === paymentId))
-      lost.push(`payment ${paymentId}`);
+      missing(`payment ${paymentId}`, paymentId);
   }
   for (const [deadlineId, { grantId, changes }] of acknowledged.deadlines) {
     const found = grants.get(grantId)?.deadlines.find((d) => d.deadlineId === deadlineId);
     if (!found) {
-      lost.push(`deadline ${deadlineId}`);
+      missing(`deadline ${deadlineId}`, deadlineId);
       continue;
     }
     // The last acknowledged status, or one sent after it that landed although its answer did not arrive.
@@ -237,21 +254,9 @@ const lostWrites = async (apiUrl: string, token: string, acknowledged: Acknowled
       ...changes.slice(lastAcknowledged + 1).map((c) => c.status),
     ]);
     if (!possible.has(found.status as 'OPEN' | 'DONE'))
-      lost.push(`deadline ${deadlineId} status ${found.status}`);
+      missing(`deadline ${deadlineId} status ${found.status}`, deadlineId);
   }
   return lost;
-};
-
-/**
- * A missing write, with when its acknowledgement arrived relative to the kill -9: DynamoDB Local
- * itself can lose a transaction it acknowledged a few milliseconds before it was killed
- * (`npm run bench:store-kill`), which a write acknowledged seconds before cannot be blamed on.
- */
-const relativeToKill = (lost: string, acknowledged: Acknowledged, killAt: number | undefined): string => {
-  const at = acknowledged.at.get(lost.split(' ')[1] ?? '');
-  if (at === undefined || killAt === undefined) return lost;
-  const ms = Math.round(killAt - at);
-  return `${lost}, acknowledged ${Math.abs(ms)} ms ${ms >= 0 ? 'before' : 'after'} the kill -9`;
 };
 
 /** Acknowledged writes whose event is not (yet) on the bus: waits up to `waitMs` for the pipeline to catch up. */
@@ -372,9 +377,7 @@ export const runLoadAndFaults = async (options: LoadFaultOptions): Promise<LoadF
     await sleep(SETTLE_MS);
     log(`faults: ${fault.outcomes.length} requests; reading every acknowledged write back`);
     const killAt = windows.find((w) => w.fault === 'kill')?.startedAt;
-    const faultLost = (await lostWrites(stack.apiUrl, tokens.finance, fault.acknowledged)).map((lost) =>
-      relativeToKill(lost, fault.acknowledged, killAt),
-    );
+    const faultLost = await lostWrites(stack.apiUrl, tokens.finance, fault.acknowledged, killAt);
     const faultLostEvents = await lostEvents(dataDir, fault.acknowledged, 60_000);
     const faultDrift = await settledTotalsDrift(dataDir, log);
 
