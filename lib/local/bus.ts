@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { type DeliveredEvent, toDeliveredEvent } from '../../events/contracts';
 import { EVENT_RULES, type EventRuleDefinition, matchesPattern } from '../../events/rules';
 import { readBody } from './read-body';
+import { supervise } from './supervise';
 
 /**
  * The local stand-in for the EventBridge bus: an HTTP endpoint on 127.0.0.1 that answers the
@@ -294,31 +295,27 @@ export const startLocalBus = async (options: LocalBusOptions): Promise<LocalBus>
         resolve();
       });
     });
-  await listen(options.port ?? 0);
-  const { port } = server.address() as AddressInfo;
-
   // Supervised like DynamoDB Local (supervise.ts): a listener that stops without close() being
   // called listens again on the same port, with backoff; events.jsonl stays open throughout, and the
   // publisher's retries carry what was refused meanwhile.
-  let closing = false;
+  let port = options.port ?? 0;
   server.on('error', (error) => log(`bus: ${String(error)}`));
-  server.on('close', () => {
-    if (closing) return;
-    void (async () => {
-      for (let attempt = 0; !closing; attempt++) {
-        const wait = Math.min(10_000, 250 * 2 ** attempt);
-        log(`bus: the listener on port ${port} stopped; listening again in ${(wait / 1000).toFixed(1)} s`);
-        await delay(wait);
-        if (closing) return;
-        try {
-          await listen(port);
-          log(`bus: listening again on port ${port}`);
-          return;
-        } catch (error) {
-          log(`bus: could not listen on port ${port}: ${String(error)}`);
-        }
-      }
-    })();
+  const listener = await supervise({
+    name: 'The local bus',
+    meanwhile: 'the publisher retries its events meanwhile',
+    start: async () => {
+      await listen(port);
+      port = (server.address() as AddressInfo).port;
+      return {
+        stopped: new Promise<string>((resolve) =>
+          server.once('close', () => resolve('its listener stopped')),
+        ),
+      };
+    },
+    exited: (listening) => listening.stopped,
+    // close() below ends the listener itself, after the request in hand.
+    stop: async () => undefined,
+    log,
   });
 
   const idle = async () => {
@@ -345,8 +342,8 @@ export const startLocalBus = async (options: LocalBusOptions): Promise<LocalBus>
     },
     idle,
     close: () => {
-      closing = true;
       closed ??= (async () => {
+        const supervision = listener.stop();
         // A request being answered finishes first; idle keep-alive connections close now.
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => server.closeAllConnections(), 2_000);
@@ -356,6 +353,7 @@ export const startLocalBus = async (options: LocalBusOptions): Promise<LocalBus>
           });
           server.closeIdleConnections();
         });
+        await supervision;
         await idle();
         await writing;
         await eventsLog.close();

@@ -10,6 +10,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 export interface SupervisedOptions<T> {
   /** In log lines: "DynamoDB Local". */
   readonly name: string;
+  /** In the log line of a restart: what happens while it is down (default: the API answers 503). */
+  readonly meanwhile?: string;
   /** Starts a new instance; rejects when it could not. */
   readonly start: () => Promise<T>;
   /** Resolves when the instance has ended, with how ("signal SIGKILL"). */
@@ -60,7 +62,7 @@ export const supervise = async <T>(options: SupervisedOptions<T>): Promise<Super
       for (;;) {
         const wait = Math.min(backoff.maxMs, backoff.baseMs * 2 ** failures);
         options.log(
-          `${options.name} ended (${reason}); starting it again in ${(wait / 1000).toFixed(1)} s on the same data and port (the API answers 503 meanwhile)`,
+          `${options.name} ended (${reason}); starting it again in ${(wait / 1000).toFixed(1)} s on the same data and port (${options.meanwhile ?? 'the API answers 503 meanwhile'})`,
         );
         try {
           await delay(wait, undefined, { signal: stopSignal.signal });
